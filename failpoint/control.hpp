@@ -1,0 +1,138 @@
+// failpoint/control.hpp: switching failpoints from C++ (tests, tools, the HTTP endpoint).
+//
+// Every function here is thread-safe and may be called while other threads hit failpoints;
+// none of them waits for a thread that sleeps or pauses inside a failpoint.
+//
+// Example (a Catch2 test):
+//   failpoint::scoped crash("SaveFails", "1*return(true)");
+//   CHECK_FALSE(store.save(r));
+//   CHECK(failpoint::status("SaveFails")->count == 1);
+//
+// The term language is described in README.md ("Terms") and in runtime/terms.hpp.
+#ifndef FAILPOINT_CONTROL_HPP
+#define FAILPOINT_CONTROL_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "failpoint/error.hpp"
+#include "failpoint/export.hpp"
+
+namespace failpoint {
+
+// A malformed term string or FAILPOINTS specification. what() names the input, the byte position
+// and what was expected, e.g. `in "3*retrun(1)" at byte 2: unknown action "retrun"; expected ...`.
+class FAILPOINT_EXPORT config_error : public std::invalid_argument {
+ public:
+  config_error(const std::string& message, std::size_t position);
+  // Byte offset in the input where the problem was found.
+  std::size_t position() const noexcept { return position_; }
+
+ private:
+  std::size_t position_;
+};
+
+// A name that no registered failpoint has. what() lists the closest registered names.
+class FAILPOINT_EXPORT unknown_failpoint : public std::out_of_range {
+ public:
+  unknown_failpoint(std::string name, std::vector<std::string> suggestions);
+  const std::string& name() const noexcept { return name_; }
+  // Registered names closest to name() (edit distance), best first; may be empty.
+  const std::vector<std::string>& suggestions() const noexcept { return suggestions_; }
+
+ private:
+  std::string name_;
+  std::vector<std::string> suggestions_;
+};
+
+// Where a site is in the source.
+struct site_location {
+  std::string file;
+  int line = 0;
+};
+
+// A snapshot of one failpoint's state, as returned by status() and list().
+struct failpoint_info {
+  std::string name;
+  std::string terms;        // as last enabled (trimmed); empty when disabled
+  bool active = false;      // a term can still run (false when disabled or every term is used up)
+  std::uint64_t count = 0;  // how many times a term ran since the failpoint was last enabled
+  std::uint64_t mismatches = 0;  // values that did not convert to the declared type
+  std::string type;              // declared C++ type of the first site; empty for no value
+  std::vector<site_location> sites;
+};
+
+// Sets the terms of the registered failpoint `name` (replacing any previous terms, resetting its
+// count, and releasing threads paused in it). Throws config_error on a malformed term (nothing
+// changes), unknown_failpoint when no site has that name, and config_error for `callback` when no
+// callback is set.
+FAILPOINT_EXPORT void enable(std::string_view name, std::string_view terms);
+
+// Turns the failpoint off (its sites go back to the zero-cost path) and releases paused threads.
+// Returns false when no failpoint has that name. Keeps the count readable until next enable.
+FAILPOINT_EXPORT bool disable(std::string_view name);
+
+// Turns every failpoint off, including names configured but not yet registered.
+FAILPOINT_EXPORT void disable_all();
+
+// Applies a FAILPOINTS-format specification `name=terms;name2=terms2` all at once: every entry is
+// parsed and checked before any is applied, so one bad entry (config_error) or unknown name
+// (unknown_failpoint) changes nothing. With `keep_unknown`, names not yet registered are kept and
+// applied when a site with that name registers (e.g. a shared library loaded later).
+FAILPOINT_EXPORT void apply(std::string_view spec, bool keep_unknown = false);
+
+// Parses a FAILPOINTS-format specification into (name, terms) pairs without applying it.
+// `;` and `=` inside quoted strings do not split. Throws config_error.
+FAILPOINT_EXPORT std::vector<std::pair<std::string, std::string>> parse_spec(std::string_view spec);
+
+// Checks a term string without applying it. Throws config_error.
+FAILPOINT_EXPORT void validate_terms(std::string_view terms);
+
+// The state of one failpoint, or nullopt when no site has that name.
+FAILPOINT_EXPORT std::optional<failpoint_info> status(std::string_view name);
+
+// Every registered failpoint, sorted by name.
+FAILPOINT_EXPORT std::vector<failpoint_info> list();
+
+// Registered names closest to `name`, best first (at most `max`), for "did you mean" messages.
+FAILPOINT_EXPORT std::vector<std::string> closest_names(std::string_view name, std::size_t max = 3);
+
+// Blocks until a term of `name` has run `count` times since it was enabled, or `timeout` passes.
+// Wakes on a condition variable (no polling). Returns whether the count was reached.
+// Throws unknown_failpoint when no site has that name.
+FAILPOINT_EXPORT bool wait_for(std::string_view name, std::uint64_t count,
+                               std::chrono::milliseconds timeout);
+
+// Sets the function a `callback` term of `name` runs (in the hitting thread). An empty function
+// removes it. The name need not be registered yet.
+FAILPOINT_EXPORT void set_callback(std::string_view name, std::function<void()> fn);
+
+// Seeds the random source of every `P%` roll; the same seed and the same sequence of hits give
+// the same outcomes. FAILPOINTS_SEED=n does this at startup.
+FAILPOINT_EXPORT void set_seed(std::uint64_t seed);
+
+// RAII guard for tests: enables `name` with `terms` and, when destroyed, restores the terms the
+// failpoint had before (or disables it). Not copyable.
+class FAILPOINT_EXPORT scoped {
+ public:
+  scoped(std::string_view name, std::string_view terms);
+  ~scoped();
+  scoped(const scoped&) = delete;
+  scoped& operator=(const scoped&) = delete;
+
+ private:
+  std::string name_;
+  std::string previous_;  // empty: was disabled
+};
+
+}  // namespace failpoint
+
+#endif  // FAILPOINT_CONTROL_HPP

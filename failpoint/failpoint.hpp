@@ -1,0 +1,264 @@
+// failpoint/failpoint.hpp: the site API, the only header a program with failpoints includes.
+//
+// A failpoint site is an `if` whose condition is a FAILPOINT(...) or FAILPOINT_VALUE(...)
+// expression. While the failpoint is off (the default), evaluating the site costs one relaxed
+// atomic load and one predicted-false branch: no call, no lock, no lookup, no allocation. When a
+// term such as `return(true)` is enabled for the name (FAILPOINTS environment variable, the HTTP
+// endpoint, or failpoint/control.hpp), the site's body runs.
+//
+// Example:
+//   bool save(const record& r) {
+//     if (auto fp = FAILPOINT_VALUE("SaveFails", bool)) {
+//       if (*fp) return false;
+//     }
+//     if (FAILPOINT("BeforeFsync")) {}   // sleep, panic, pause... act here; the body is empty
+//     ...
+//   }
+//
+// Every site registers itself when the program starts, so the registry lists every compiled-in
+// failpoint before any is hit. Several sites may share one name; they are one failpoint.
+// `failpoint-rewrite` turns `// failpoint:` comments into exactly this form.
+//
+// This header is C++17, includes only <atomic>, <cstddef>, <cstdint> and <type_traits>, and is
+// cheap to include everywhere.
+#ifndef FAILPOINT_FAILPOINT_HPP
+#define FAILPOINT_FAILPOINT_HPP
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include "failpoint/export.hpp"
+
+// Evaluates the failpoint NAME (a string literal) that carries no value.
+// Yields a value that converts to true when the failpoint fired (a `return` term ran).
+// Off: one relaxed load and a predicted-false branch. Thread-safe.
+// Example: if (FAILPOINT("CrashBeforeSave")) { return; }
+#define FAILPOINT(NAME) ::failpoint::detail::evaluate_as<void>(FAILPOINT_DETAIL_SITE(NAME, ""))
+
+// Evaluates the failpoint NAME whose value has the C++ type given after the name.
+// Yields a `failpoint::detail::typed_hit<TYPE>`: true when the failpoint fired with a value that
+// converts to TYPE, and `*hit` is that value. A value of another type (e.g. `return("x")` for an
+// int) does not fire: it is counted and reported once on stderr. Thread-safe.
+// Example: if (auto fp = FAILPOINT_VALUE("ReadLimit", std::size_t)) { limit = *fp; }
+#define FAILPOINT_VALUE(NAME, ...) \
+  ::failpoint::detail::evaluate_as<__VA_ARGS__>(FAILPOINT_DETAIL_SITE(NAME, #__VA_ARGS__))
+
+// ---------------------------------------------------------------------------------------------
+// Implementation details below this line. Nothing here is a stable API.
+// ---------------------------------------------------------------------------------------------
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FAILPOINT_DETAIL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define FAILPOINT_DETAIL_UNLIKELY(x) (x)
+#endif
+
+// Yields a reference to the static site object of this source location, registered at startup.
+// The local tag type makes each expansion (and each template instantiation) its own site.
+#define FAILPOINT_DETAIL_SITE(NAME, TYPE_STRING)                                      \
+  ([]() -> ::failpoint::detail::site& {                                               \
+    struct failpoint_site_tag {                                                       \
+      static constexpr ::failpoint::detail::site_info info() {                        \
+        return ::failpoint::detail::site_info{NAME, __FILE__, __LINE__, TYPE_STRING}; \
+      }                                                                               \
+    };                                                                                \
+    return ::failpoint::detail::site_of<failpoint_site_tag>();                        \
+  }())
+
+namespace failpoint {
+namespace detail {
+
+// Where a site is and what it carries; all strings are literals with static storage.
+struct site_info {
+  const char* name;
+  const char* file;
+  int line;
+  const char* type;  // spelling of the declared C++ type; "" for a failpoint without value
+};
+
+// One failpoint site. Constant-initialized; `armed` is true while the failpoint named `info.name`
+// has terms that can still run. The registry flips `armed` for every site sharing the name.
+struct site {
+  constexpr explicit site(site_info i) noexcept : info(i) {}
+  site(const site&) = delete;
+  site& operator=(const site&) = delete;
+
+  bool is_armed() const noexcept { return armed.load(std::memory_order_relaxed); }
+
+  site_info info;
+  std::atomic<bool> armed{false};
+  void* point = nullptr;  // the registry's entry for info.name, set at registration
+};
+
+// Registers a site with the runtime (out of line; runs once per site, at startup).
+FAILPOINT_EXPORT void register_site(site* s) noexcept;
+
+// Runs `register_site` from a dynamic initializer at program (or library) start.
+struct site_registration {
+  explicit site_registration(site* s) noexcept { register_site(s); }
+};
+
+template <class Tag>
+struct site_holder {
+  static site instance;
+  static const site_registration registration;
+};
+template <class Tag>
+site site_holder<Tag>::instance{Tag::info()};
+template <class Tag>
+const site_registration site_holder<Tag>::registration{&site_holder<Tag>::instance};
+
+// Returns the site for Tag; taking the registration's address instantiates it (no code).
+template <class Tag>
+inline site& site_of() noexcept {
+  (void)&site_holder<Tag>::registration;
+  return site_holder<Tag>::instance;
+}
+
+// The kinds of value a `return(v)` term can carry.
+enum class value_kind : unsigned char { none, integer, string, boolean };
+
+// A term's value; owned by the failpoint's configuration snapshot.
+struct value {
+  value_kind kind = value_kind::none;
+  bool boolean = false;
+  std::int64_t integer = 0;
+  const char* text = nullptr;  // string value (not NUL-terminated when it holds a NUL byte)
+  std::size_t size = 0;
+};
+
+struct snapshot;  // a failpoint's configuration, reference-counted, defined in the runtime
+FAILPOINT_EXPORT void release_snapshot(snapshot* s) noexcept;
+
+// The outcome of one evaluation: empty when the body must not run; otherwise the fired term's
+// value, kept alive until the hit is destroyed even if the failpoint is reconfigured meanwhile.
+class hit {
+ public:
+  hit() noexcept = default;
+  hit(const value* v, snapshot* owner) noexcept : value_(v), owner_(owner) {}
+  hit(hit&& other) noexcept : value_(other.value_), owner_(other.owner_) {
+    other.value_ = nullptr;
+    other.owner_ = nullptr;
+  }
+  hit& operator=(hit&&) = delete;
+  hit(const hit&) = delete;
+  ~hit() {
+    if (owner_ != nullptr)
+      release_snapshot(owner_);
+  }
+
+  explicit operator bool() const noexcept { return value_ != nullptr; }
+  const value& get() const noexcept { return *value_; }
+
+ private:
+  const value* value_ = nullptr;
+  snapshot* owner_ = nullptr;
+};
+
+// Evaluates an armed site's terms (out of line): counts, probabilities, sleep, panic, pause...
+// Returns a non-empty hit when a `return` term ran and the body must run.
+FAILPOINT_EXPORT hit evaluate(site& s);
+
+// Counts and reports (once per failpoint, on stderr) a value that does not convert to the type.
+FAILPOINT_EXPORT void report_mismatch(site& s, const value& v, const char* reason) noexcept;
+
+template <class T>
+struct is_string_like
+    : std::integral_constant<bool, std::is_constructible<T, const char*, std::size_t>::value &&
+                                       !std::is_arithmetic<T>::value> {};
+
+// Returns nullptr when `v` converts to T, or the reason it does not.
+template <class T>
+const char* conversion_error(const value& v) noexcept {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_void<U>::value) {
+    return v.kind == value_kind::none ? nullptr : "this failpoint carries no value";
+  } else if constexpr (std::is_same<U, bool>::value) {
+    return v.kind == value_kind::boolean ? nullptr : "expected true or false";
+  } else if constexpr (std::is_integral<U>::value) {
+    if (v.kind != value_kind::integer)
+      return "expected an integer";
+    if constexpr (std::is_signed<U>::value) {
+      constexpr std::int64_t max =
+          static_cast<std::int64_t>(std::make_unsigned_t<U>(~std::make_unsigned_t<U>(0)) >> 1);
+      if (v.integer < -max - 1 || v.integer > max)
+        return "integer out of range of the type";
+    } else {
+      if (v.integer < 0 ||
+          static_cast<std::uint64_t>(v.integer) > static_cast<std::uint64_t>(U(~U(0))))
+        return "integer out of range of the type";
+    }
+    return nullptr;
+  } else if constexpr (std::is_enum<U>::value) {
+    return v.kind == value_kind::integer ? nullptr : "expected an integer";
+  } else if constexpr (std::is_floating_point<U>::value) {
+    return v.kind == value_kind::integer ? nullptr : "expected a number";
+  } else if constexpr (std::is_same<U, const char*>::value || is_string_like<U>::value) {
+    return v.kind == value_kind::string ? nullptr : "expected a string";
+  } else {
+    return "the type cannot be set from a term value";
+  }
+}
+
+// Converts a value already accepted by conversion_error<T>.
+template <class T>
+T convert(const value& v) {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_same<U, bool>::value) {
+    return v.boolean;
+  } else if constexpr (std::is_integral<U>::value || std::is_enum<U>::value ||
+                       std::is_floating_point<U>::value) {
+    return static_cast<U>(v.integer);
+  } else if constexpr (std::is_same<U, const char*>::value) {
+    return v.text;
+  } else {
+    return U(v.text, v.size);
+  }
+}
+
+// The result of FAILPOINT_VALUE: converts to true when the body must run; `*hit` is the value.
+template <class T>
+class typed_hit {
+ public:
+  typed_hit() noexcept = default;
+  explicit typed_hit(hit&& h) noexcept : hit_(static_cast<hit&&>(h)) {}
+
+  explicit operator bool() const noexcept { return static_cast<bool>(hit_); }
+  T operator*() const { return convert<T>(hit_.get()); }
+
+ private:
+  hit hit_;
+};
+
+template <>
+class typed_hit<void> {
+ public:
+  typed_hit() noexcept = default;
+  explicit typed_hit(hit&& h) noexcept : hit_(static_cast<hit&&>(h)) {}
+  explicit operator bool() const noexcept { return static_cast<bool>(hit_); }
+
+ private:
+  hit hit_;
+};
+
+// The site's whole inline path: a relaxed load and a predicted-false branch when off.
+template <class T = void>
+inline typed_hit<T> evaluate_as(site& s) {
+  if (!FAILPOINT_DETAIL_UNLIKELY(s.is_armed()))
+    return typed_hit<T>();
+  hit h = evaluate(s);
+  if (h) {
+    if (const char* reason = conversion_error<T>(h.get())) {
+      report_mismatch(s, h.get(), reason);
+      return typed_hit<T>();
+    }
+  }
+  return typed_hit<T>(static_cast<hit&&>(h));
+}
+
+}  // namespace detail
+}  // namespace failpoint
+
+#endif  // FAILPOINT_FAILPOINT_HPP

@@ -1,0 +1,43 @@
+// failpoint/http.hpp: the embedded HTTP control endpoint (library failpoint::http).
+//
+// Linking failpoint::http (failpoint_enable() does) makes a process start the endpoint at load
+// time when FAILPOINTS_HTTP=host:port is set; a process that never sets it opens no socket.
+// Tests may instead start it from code:
+//   std::string addr = failpoint::http::start("127.0.0.1:0");   // e.g. "127.0.0.1:40123"
+//   ... curl -X PUT -d 'panic' http://<addr>/SaveFails ...
+//   failpoint::http::stop();
+// The routes are documented in README.md ("HTTP control").
+#ifndef FAILPOINT_HTTP_HPP
+#define FAILPOINT_HTTP_HPP
+
+#include <string>
+#include <string_view>
+
+#include "failpoint/export.hpp"
+
+namespace failpoint {
+namespace http {
+
+// Settings of an endpoint started from code; the environment variables set the same at load time.
+struct options {
+  bool allow_remote = false;  // FAILPOINTS_HTTP_ALLOW_REMOTE=1: bind non-loopback addresses
+  std::string token;          // FAILPOINTS_HTTP_TOKEN: require `Authorization: Bearer <token>`
+  std::string address_file;   // FAILPOINTS_HTTP_ADDR_FILE: write the bound host:port there
+};
+
+// Starts the endpoint on its own thread and returns the bound "host:port" (port 0 picks a free
+// one). Throws std::runtime_error naming the address and the reason when it cannot (bad address,
+// non-loopback without allow_remote, port in use, already running).
+FAILPOINT_EXPORT std::string start(std::string_view address, const options& opts = {});
+
+// Stops the endpoint: closes the listener and every connection, and joins its thread.
+// Does nothing when it is not running. Thread-safe.
+FAILPOINT_EXPORT void stop();
+
+// The bound "host:port" of the running endpoint, or an empty string.
+FAILPOINT_EXPORT std::string address();
+
+}  // namespace http
+}  // namespace failpoint
+
+#endif  // FAILPOINT_HTTP_HPP

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages failpoint needs to build, test and benchmark.
+# Idempotent: when every package is already present, apt-get is not run at all.
+# Usage: scripts/deps.sh [--bench]
+set -euo pipefail
+
+packages=(
+  cmake make g++ clang-14 clang-format
+  libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
+  libboost-dev libfmt-dev catch2 nlohmann-json3-dev libcli11-dev
+  curl valgrind
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libbenchmark-dev libfiu-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ "$(id -u)" -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
