@@ -128,8 +128,8 @@ class term_parser {
       skip_blanks();
       if (at_end())
         fail(in_, pos_, "missing \")\"; expected a value or \")\"");
+      value_pos = pos_;  // an empty "()" reports a missing value at the ")"
       if (peek() != ')') {
-        value_pos = pos_;
         parse_value(t);
         skip_blanks();
       }

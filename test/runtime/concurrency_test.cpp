@@ -1,0 +1,194 @@
+// Concurrency: hitting threads never serialize on each other, control never waits for a thread
+// that sleeps or pauses, counts add up exactly, and wait_for wakes without polling.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "failpoint/control.hpp"
+#include "failpoint/failpoint.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+int hit_int() {
+  if (auto fp = FAILPOINT_VALUE("conc.int", int))
+    return *fp;
+  return 0;
+}
+
+void hit_sleep() {
+  if (FAILPOINT("conc.sleep")) {
+  }
+}
+
+void hit_pause() {
+  if (FAILPOINT("conc.pause")) {
+  }
+}
+
+template <class F>
+std::chrono::milliseconds time_of(F&& f) {
+  auto start = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start);
+}
+
+}  // namespace
+
+TEST_CASE("four threads sleeping in one failpoint sleep side by side", "[concurrency]") {
+  failpoint::enable("conc.sleep", "sleep(100)");
+  auto elapsed = time_of([] {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+      threads.emplace_back(hit_sleep);
+    for (auto& t : threads)
+      t.join();
+  });
+  // Serialized (gofail holds a lock across sleep) this takes 400 ms; side by side about 100 ms.
+  CHECK(elapsed >= 100ms);
+  CHECK(elapsed < 300ms);
+  CHECK(failpoint::status("conc.sleep")->count == 4);
+}
+
+TEST_CASE("control does not wait for a thread sleeping in the failpoint", "[concurrency]") {
+  failpoint::enable("conc.sleep", "1*sleep(1500)");
+  std::thread sleeper(hit_sleep);
+  REQUIRE(failpoint::wait_for("conc.sleep", 1, 5s));
+  auto elapsed = time_of([] {
+    failpoint::enable("conc.sleep", "off");
+    failpoint::status("conc.sleep");
+    failpoint::list();
+    failpoint::disable("conc.sleep");
+    failpoint::disable_all();
+  });
+  CHECK(elapsed < 1000ms);
+  sleeper.join();
+}
+
+TEST_CASE("pause blocks the hitting thread until the failpoint is disabled", "[concurrency]") {
+  failpoint::enable("conc.pause", "pause");
+  std::atomic<bool> released{false};
+  std::thread paused([&] {
+    hit_pause();
+    released = true;
+  });
+  REQUIRE(failpoint::wait_for("conc.pause", 1, 5s));
+  std::this_thread::sleep_for(50ms);
+  CHECK_FALSE(released);
+  // Control works while a thread is paused, and other failpoints are unaffected.
+  CHECK(failpoint::status("conc.pause")->active);
+  failpoint::enable("conc.int", "return(1)");
+  CHECK(hit_int() == 1);
+  CHECK(failpoint::disable("conc.pause"));
+  paused.join();
+  CHECK(released);
+}
+
+TEST_CASE("pause returns when the failpoint is reconfigured", "[concurrency]") {
+  failpoint::enable("conc.pause", "1*pause");
+  std::thread paused(hit_pause);
+  REQUIRE(failpoint::wait_for("conc.pause", 1, 5s));
+  failpoint::enable("conc.pause", "off");
+  paused.join();
+  CHECK(failpoint::status("conc.pause")->count == 0);
+  hit_pause();  // `off` now: returns at once
+  CHECK(failpoint::status("conc.pause")->count == 1);
+}
+
+TEST_CASE("many paused threads are all released by one disable", "[concurrency]") {
+  failpoint::enable("conc.pause", "pause");
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back(hit_pause);
+  REQUIRE(failpoint::wait_for("conc.pause", 8, 10s));
+  failpoint::disable_all();
+  for (auto& t : threads)
+    t.join();
+}
+
+TEST_CASE("counts add up exactly under contention", "[concurrency]") {
+  constexpr int threads = 4, hits = 50000;
+  failpoint::enable("conc.int", "off");
+  {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([] {
+        for (int i = 0; i < hits; ++i)
+          hit_int();
+      });
+    for (auto& t : pool)
+      t.join();
+  }
+  CHECK(failpoint::status("conc.int")->count == threads * hits);
+
+  failpoint::enable("conc.int", "5000*return(1)");
+  std::atomic<int> fired{0};
+  {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&] {
+        int mine = 0;
+        for (int i = 0; i < hits / 5; ++i)
+          mine += hit_int();
+        fired += mine;
+      });
+    for (auto& t : pool)
+      t.join();
+  }
+  CHECK(fired == 5000);
+  auto s = failpoint::status("conc.int");
+  CHECK(s->count == 5000);
+  CHECK_FALSE(s->active);
+}
+
+TEST_CASE("threads hit while another thread reconfigures at random", "[concurrency][stress]") {
+  std::atomic<bool> stop{false};
+  std::atomic<long> fired{0};
+  std::vector<std::thread> hitters;
+  for (int t = 0; t < 3; ++t)
+    hitters.emplace_back([&] {
+      long mine = 0;
+      while (!stop.load(std::memory_order_relaxed))
+        mine += hit_int() > 0 ? 1 : 0;
+      fired += mine;
+    });
+  const char* settings[] = {"return(1)", "off", "3*return(2)->off", "50%return(3)",
+                            "1*yield->return(4)"};
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 7 == 0) {
+      failpoint::disable("conc.int");
+    } else {
+      failpoint::enable("conc.int", settings[i % 5]);
+    }
+    failpoint::status("conc.int");
+  }
+  stop = true;
+  for (auto& t : hitters)
+    t.join();
+  CHECK(fired > 0);
+  // After the storm the failpoint still behaves exactly.
+  failpoint::enable("conc.int", "2*return(5)");
+  CHECK(hit_int() == 5);
+  CHECK(hit_int() == 5);
+  CHECK(hit_int() == 0);
+  CHECK(failpoint::status("conc.int")->count == 2);
+}
+
+TEST_CASE("wait_for wakes when the count is reached and times out otherwise", "[concurrency]") {
+  failpoint::enable("conc.int", "return(1)");
+  std::thread hitter([] {
+    std::this_thread::sleep_for(50ms);
+    for (int i = 0; i < 3; ++i)
+      hit_int();
+  });
+  CHECK(failpoint::wait_for("conc.int", 3, 10s));
+  hitter.join();
+  CHECK(failpoint::wait_for("conc.int", 0, 0ms));
+  auto elapsed = time_of([] { CHECK_FALSE(failpoint::wait_for("conc.int", 10, 100ms)); });
+  CHECK(elapsed >= 100ms);
+  CHECK_THROWS_AS(failpoint::wait_for("conc.nope", 1, 10ms), failpoint::unknown_failpoint);
+}
