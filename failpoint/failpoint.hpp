@@ -243,11 +243,15 @@ class typed_hit<void> {
   hit hit_;
 };
 
-// The site's whole inline path: a relaxed load and a predicted-false branch when off.
-template <class T = void>
-inline typed_hit<T> evaluate_as(site& s) {
-  if (!FAILPOINT_DETAIL_UNLIKELY(s.is_armed()))
-    return typed_hit<T>();
+#if defined(__GNUC__) || defined(__clang__)
+#define FAILPOINT_DETAIL_COLD __attribute__((noinline, cold))
+#else
+#define FAILPOINT_DETAIL_COLD
+#endif
+
+// Evaluates an armed site and checks the value against T; kept out of the caller's code.
+template <class T>
+FAILPOINT_DETAIL_COLD typed_hit<T> evaluate_armed(site& s) {
   hit h = evaluate(s);
   if (h) {
     if (const char* reason = conversion_error<T>(h.get())) {
@@ -256,6 +260,14 @@ inline typed_hit<T> evaluate_as(site& s) {
     }
   }
   return typed_hit<T>(static_cast<hit&&>(h));
+}
+
+// The site's whole inline path: a relaxed load and a predicted-false branch when off.
+template <class T = void>
+inline typed_hit<T> evaluate_as(site& s) {
+  if (!FAILPOINT_DETAIL_UNLIKELY(s.is_armed()))
+    return typed_hit<T>();
+  return evaluate_armed<T>(s);
 }
 
 }  // namespace detail
