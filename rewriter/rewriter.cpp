@@ -533,12 +533,13 @@ class scanner {
     }
     const std::size_t offset = c.end - t.size();
     const std::string buffer(t);
-    std::size_t first = std::string::npos, last = 0;
+    std::size_t first = std::string::npos, last = 0, any_end = 0;
     bool ok = true;
     lex(buffer.data(), buffer.data() + buffer.size(), opts_.c_language,
         [&](const clang::Token& tok, const char* b, const char* e) {
           if (!ok)
             return;
+          any_end = static_cast<std::size_t>(e - buffer.data());
           if (tok.is(clang::tok::unknown)) {
             error(offset + static_cast<std::size_t>(b - buffer.data()),
                   "unterminated string, character literal or comment in a failpoint body line");
@@ -559,6 +560,14 @@ class scanner {
         });
     if (!ok)
       return false;
+    // The raw lexer skips an unterminated /* comment silently: it is whatever follows the last
+    // token.
+    if (const std::string_view tail = trim_left(std::string_view(buffer).substr(any_end));
+        !tail.empty()) {
+      error(offset + buffer.size() - tail.size(),
+            "unterminated /* comment in a failpoint body line");
+      return false;
+    }
     if (first == std::string::npos) {
       code->clear();
     } else {

@@ -1,0 +1,7 @@
+int f() {
+  /*
+  // failpoint: var Hidden int
+  // return Hidden;
+  */
+  return 0;
+}

@@ -1,0 +1,2 @@
+int f() { return 0; }
+// failpoint: var AtTheEnd

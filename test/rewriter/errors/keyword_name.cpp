@@ -1,0 +1,4 @@
+int f() {
+  // failpoint: var return int
+  return 0;
+}

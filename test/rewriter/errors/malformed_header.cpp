@@ -1,0 +1,4 @@
+void f() {
+  // failpoint: enable SaveFails
+  return;
+}

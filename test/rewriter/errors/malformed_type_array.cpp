@@ -1,0 +1,4 @@
+int f() {
+  // failpoint: var X int[4]
+  return 0;
+}

@@ -1,0 +1,4 @@
+int f() {
+  // failpoint: var X int; abort();
+  return 0;
+}

@@ -1,0 +1,4 @@
+int f() {
+  // failpoint: var X std::vector<int
+  return 0;
+}

@@ -1,0 +1,4 @@
+void f() {
+  // failpoint: var
+  return;
+}

@@ -1,0 +1,4 @@
+int f(int x) {
+  x++; // failpoint: var Trailing
+  return x;
+}

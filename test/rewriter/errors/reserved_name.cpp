@@ -1,0 +1,4 @@
+int f() {
+  // failpoint: var failpoint_hit_ int
+  return 0;
+}

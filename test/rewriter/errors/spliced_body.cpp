@@ -1,0 +1,5 @@
+int f() {
+  // failpoint: var SplicedBody int
+  // return SplicedBody; \
+  return 0;
+}

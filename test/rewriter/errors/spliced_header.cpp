@@ -1,0 +1,5 @@
+int f() {
+  // failpoint: var Spliced int \
+  // return Spliced;
+  return 0;
+}

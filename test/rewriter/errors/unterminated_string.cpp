@@ -1,0 +1,5 @@
+const char* f() {
+  // failpoint: var Unterminated
+  // return "oops;
+  return "";
+}

@@ -1,0 +1,5 @@
+﻿int f() {
+  // failpoint: var Bom int
+  // return Bom;
+  return 0;
+}

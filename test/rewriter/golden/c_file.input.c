@@ -1,0 +1,5 @@
+int f(void) {
+  // failpoint: var CFile
+  // return -1;
+  return 0;
+}

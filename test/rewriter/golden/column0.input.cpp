@@ -1,0 +1,5 @@
+int f() {
+// failpoint: var ColumnZero int
+// return ColumnZero;
+return 0;
+}

@@ -1,0 +1,5 @@
+int f() {
+  // failpoint: var Crlf int
+  // return Crlf;
+  return 0;
+}

@@ -1,0 +1,14 @@
+#include <failpoint/failpoint.hpp> //@failpoint-include
+#line 1
+#include <cstdio>
+
+void retry() {
+  int tries = 0;
+  RETRY:; //@failpoint // failpoint: RETRY:
+  for (int i = 0; i < 3; ++i) {
+    std::printf("%d\n", i);
+    ++tries;
+    if (FAILPOINT("RetryLabel")) { //@failpoint // failpoint: var RetryLabel
+    if (tries < 5) goto RETRY; } //@failpoint // if (tries < 5) goto RETRY;
+  }
+}

@@ -1,0 +1,5 @@
+int f() {
+ 	 // failpoint: var Mixed int
+	  // return Mixed;
+  return 0;
+}

@@ -1,0 +1,5 @@
+int f() {
+  // failpoint: var NoFinalNewline int
+  // return NoFinalNewline;
+  return 0;
+}

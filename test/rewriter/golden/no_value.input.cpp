@@ -1,0 +1,5 @@
+bool save() {
+  // failpoint: var SaveFails
+  // return false;
+  return true;
+}

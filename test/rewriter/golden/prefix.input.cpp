@@ -1,0 +1,5 @@
+int f() {
+  // failpoint: var Prefixed int
+  // return Prefixed;
+  return 0;
+}

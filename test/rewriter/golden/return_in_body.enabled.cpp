@@ -1,0 +1,9 @@
+#include <failpoint/failpoint.hpp> //@failpoint-include
+#line 1
+#include <string>
+
+std::string name() {
+  if (auto failpoint_hit_ = FAILPOINT_VALUE("NameFails", std::string)) { std::string NameFails = *failpoint_hit_; (void)NameFails; //@failpoint // failpoint: var NameFails std::string
+  return "failed: " + NameFails; } //@failpoint // return "failed: " + NameFails;
+  return "ok";
+}

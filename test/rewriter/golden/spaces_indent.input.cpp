@@ -1,0 +1,5 @@
+int f() {
+    // failpoint: var SpacesIndent int
+    // return SpacesIndent;
+    return 0;
+}

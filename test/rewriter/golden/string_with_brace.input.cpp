@@ -1,0 +1,7 @@
+#include <string>
+
+std::string json() {
+  // failpoint: var Json
+  // return "{ \"broken\": } // not a comment";
+  return "{}";
+}

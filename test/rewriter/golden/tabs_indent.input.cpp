@@ -1,0 +1,5 @@
+int f() {
+	// failpoint: var TabsIndent int
+	// return TabsIndent;
+	return 0;
+}

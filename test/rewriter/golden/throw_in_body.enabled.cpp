@@ -1,0 +1,9 @@
+#include <failpoint/failpoint.hpp> //@failpoint-include
+#line 1
+#include <stdexcept>
+
+int f() {
+  if (FAILPOINT("Throws")) { //@failpoint // failpoint: var Throws
+  throw std::runtime_error("injected"); } //@failpoint // throw std::runtime_error("injected");
+  return 0;
+}

@@ -1,0 +1,5 @@
+void f(int* out) {
+  // failpoint: var VoidReturn
+  // return;
+  *out = 1;
+}

@@ -1,0 +1,325 @@
+// Rewriter tests: golden input/enabled pairs (byte for byte, both ways), one error file per
+// diagnostic, generate, partial states, and the file helpers.
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "rewriter/files.hpp"
+#include "rewriter/rewriter.hpp"
+
+namespace fs = std::filesystem;
+namespace rw = failpoint::rewrite;
+
+namespace {
+
+const fs::path data_dir = FAILPOINT_REWRITER_TEST_DATA;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string formatted(const std::vector<rw::diagnostic>& diags) {
+  std::string out;
+  for (const auto& d : diags)
+    out += rw::format(d);
+  return out;
+}
+
+rw::options options_for(const fs::path& p, std::string prefix = "") {
+  rw::options o;
+  o.prefix = std::move(prefix);
+  o.c_language = rw::is_c_path(p.string());
+  return o;
+}
+
+// A fresh directory under the system temporary directory, removed at scope exit.
+struct temp_dir {
+  fs::path path;
+  temp_dir() {
+    std::string t = (fs::temp_directory_path() / "failpoint-rw-XXXXXX").string();
+    REQUIRE(::mkdtemp(t.data()) != nullptr);
+    path = t;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+void spit(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+}  // namespace
+
+TEST_CASE("every golden input enables to its expected output byte for byte, and back",
+          "[rewriter][golden]") {
+  std::vector<fs::path> inputs;
+  for (const auto& e : fs::directory_iterator(data_dir / "golden")) {
+    if (e.path().filename().string().find(".input.") != std::string::npos)
+      inputs.push_back(e.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  REQUIRE(inputs.size() >= 25);
+  for (const fs::path& input : inputs) {
+    const std::string name = input.filename().string();
+    const std::string base = name.substr(0, name.find(".input."));
+    const fs::path expected_path =
+        input.parent_path() / (base + ".enabled" + input.extension().string());
+    const fs::path prefix_path = input.parent_path() / (base + ".prefix");
+    const std::string prefix = fs::exists(prefix_path) ? slurp(prefix_path) : "";
+    DYNAMIC_SECTION(base) {
+      const std::string in = slurp(input);
+      const std::string expected = slurp(expected_path);
+      const rw::options o = options_for(input, prefix);
+
+      const rw::rewrite_result on = rw::enable(name, in, o);
+      INFO(formatted(on.diagnostics));
+      REQUIRE(on.ok);
+      CHECK(on.changed);
+      CHECK(on.text == expected);
+
+      const rw::rewrite_result off = rw::disable(name, expected, o);
+      INFO(formatted(off.diagnostics));
+      REQUIRE(off.ok);
+      CHECK(off.text == in);
+
+      // Enabling twice changes nothing; disabling a disabled file changes nothing.
+      const rw::rewrite_result again = rw::enable(name, expected, o);
+      REQUIRE(again.ok);
+      CHECK_FALSE(again.changed);
+      CHECK(again.text == expected);
+      const rw::rewrite_result off_again = rw::disable(name, in, o);
+      REQUIRE(off_again.ok);
+      CHECK_FALSE(off_again.changed);
+      CHECK(off_again.text == in);
+    }
+  }
+}
+
+TEST_CASE("every malformed input gets its diagnostic and nothing is rewritten",
+          "[rewriter][errors]") {
+  std::vector<fs::path> inputs;
+  for (const auto& e : fs::directory_iterator(data_dir / "errors")) {
+    if (e.path().extension() == ".cpp")
+      inputs.push_back(e.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  REQUIRE(inputs.size() >= 20);
+  for (const fs::path& input : inputs) {
+    const std::string name = input.filename().string();
+    DYNAMIC_SECTION(name) {
+      const std::string text = slurp(input);
+      std::string expected = slurp(fs::path(input).replace_extension(".err"));
+      const bool disabling = name.rfind("disable_", 0) == 0;
+      const rw::rewrite_result r =
+          disabling ? rw::disable(name, text, {}) : rw::enable(name, text, {});
+      CHECK_FALSE(r.ok);
+      CHECK(formatted(r.diagnostics) == expected);
+    }
+  }
+}
+
+TEST_CASE("scan reports names, types, lines and bodies", "[rewriter][scan]") {
+  const std::string text =
+      "int f() {\n"
+      "  // failpoint: var A std :: string\n"
+      "  // return A.size();\n"
+      "  // failpoint: var B\n"
+      "  // failpoint: L:\n"
+      "  return 0;\n"
+      "}\n";
+  rw::options o;
+  o.prefix = "p.";
+  const rw::scan_result s = rw::scan("x.cpp", text, o);
+  REQUIRE(s.ok());
+  REQUIRE(s.blocks.size() == 3);
+  CHECK(s.blocks[0].kind == rw::block_kind::value);
+  CHECK(rw::full_name(o, s.blocks[0]) == "p.A");
+  CHECK(s.blocks[0].type == "std::string");
+  CHECK(s.blocks[0].first_line == 2);
+  CHECK(s.blocks[0].last_line == 3);
+  CHECK(s.blocks[0].column == 3);
+  CHECK(s.blocks[0].body == std::vector<std::string>{"return A.size();"});
+  CHECK(s.blocks[1].kind == rw::block_kind::no_value);
+  CHECK(s.blocks[1].body.empty());
+  CHECK(s.blocks[2].kind == rw::block_kind::label);
+  CHECK(s.blocks[2].name == "L");
+}
+
+TEST_CASE("a text without failpoints is returned unchanged by every command", "[rewriter]") {
+  const std::string text = "int main() { return 0; } // failpoints are mentioned, not declared\n";
+  CHECK_FALSE(rw::enable("x.cpp", text, {}).changed);
+  CHECK_FALSE(rw::disable("x.cpp", text, {}).changed);
+  CHECK(rw::scan("x.cpp", text, {}).blocks.empty());
+}
+
+TEST_CASE("generate starts with the include and a #line naming the original", "[rewriter]") {
+  const std::string text = "\xEF\xBB\xBFvoid f() {\n  // failpoint: var G\n  // return;\n}\n";
+  const rw::rewrite_result r = rw::generate("/src/dir \"q\"\\x.cpp", text, {});
+  REQUIRE(r.ok);
+  CHECK(r.text ==
+        "\xEF\xBB\xBF#include <failpoint/failpoint.hpp>\n"
+        "#line 1 \"/src/dir \\\"q\\\"\\\\x.cpp\"\n"
+        "void f() {\n"
+        "  if (FAILPOINT(\"G\")) { //@failpoint // failpoint: var G\n"
+        "  return; } //@failpoint // return;\n"
+        "}\n");
+
+  const rw::rewrite_result plain = rw::generate("/src/y.cpp", "int y;\n", {});
+  REQUIRE(plain.ok);
+  CHECK(plain.text == "#line 1 \"/src/y.cpp\"\nint y;\n");
+
+  const rw::rewrite_result bad = rw::generate("/src/z.cpp", "// failpoint: var\nint z;\n", {});
+  CHECK_FALSE(bad.ok);
+}
+
+TEST_CASE("a comment added to an enabled file is enabled too, with the include added once",
+          "[rewriter]") {
+  const std::string original = "void f() {\n  // failpoint: var One\n  int x = 0;\n  (void)x;\n}\n";
+  const rw::rewrite_result once = rw::enable("x.cpp", original, {});
+  REQUIRE(once.ok);
+  // Add a second failpoint to the enabled text.
+  std::string edited = once.text;
+  edited.insert(edited.find("  int x"), "  // failpoint: var Two\n");
+  const rw::rewrite_result twice = rw::enable("x.cpp", edited, {});
+  REQUIRE(twice.ok);
+  CHECK(twice.text.find("#include <failpoint/failpoint.hpp>") ==
+        twice.text.rfind("#include <failpoint/failpoint.hpp>"));
+  CHECK(twice.text.find("if (FAILPOINT(\"Two\")) {}") != std::string::npos);
+  // And disabling restores both comments.
+  const rw::rewrite_result off = rw::disable("x.cpp", twice.text, {});
+  REQUIRE(off.ok);
+  std::string expected = original;
+  expected.insert(expected.find("  int x"), "  // failpoint: var Two\n");
+  CHECK(off.text == expected);
+}
+
+TEST_CASE("one name with two types is an error across files sharing a registry",
+          "[rewriter][errors]") {
+  rw::type_registry types;
+  rw::options o;
+  o.types = &types;
+  CHECK(rw::scan("a.cpp", "void f() {\n  // failpoint: var N int\n  f();\n}\n", o).ok());
+  CHECK(rw::scan("b.cpp", "void g() {\n  // failpoint: var N int\n  g();\n}\n", o).ok());
+  const rw::scan_result s = rw::scan("c.cpp", "void h() {\n  // failpoint: var N\n  h();\n}\n", o);
+  REQUIRE_FALSE(s.ok());
+  CHECK(formatted(s.diagnostics) ==
+        "c.cpp:2:3: error: failpoint 'N' declared with type '(no value)' here but with type "
+        "'int' elsewhere\n"
+        "  // failpoint: var N\n"
+        "  ^\n"
+        "a.cpp:2:3: note: failpoint 'N' first declared here\n"
+        "  // failpoint: var N int\n"
+        "  ^\n");
+}
+
+TEST_CASE("labels are per function: lambdas and other functions may reuse a label",
+          "[rewriter][labels]") {
+  const std::string ok_text =
+      "void f() {\n"
+      "  // failpoint: L:\n"
+      "  auto g = [](int x) mutable -> int {\n"
+      "    // failpoint: L:\n"
+      "    return x;\n"
+      "  };\n"
+      "  auto h = [] {\n"
+      "    // failpoint: L:\n"
+      "    return 1;\n"
+      "  };\n"
+      "  struct local { void m() {\n"
+      "    // failpoint: L:\n"
+      "    return;\n"
+      "  } };\n"
+      "}\n"
+      "namespace n { struct s { void m() {\n"
+      "  // failpoint: L:\n"
+      "  return;\n"
+      "} }; }\n";
+  const rw::scan_result ok = rw::scan("x.cpp", ok_text, {});
+  INFO(formatted(ok.diagnostics));
+  CHECK(ok.ok());
+  CHECK(ok.blocks.size() == 5);
+
+  const std::string dup_text =
+      "void f(int a) {\n"
+      "  if (a) {\n"
+      "    // failpoint: L:\n"
+      "    a++;\n"
+      "  }\n"
+      "  for (;;) {\n"
+      "    // failpoint: L:\n"
+      "    break;\n"
+      "  }\n"
+      "}\n";
+  CHECK_FALSE(rw::scan("x.cpp", dup_text, {}).ok());
+}
+
+TEST_CASE("disable refuses a file whose marker was damaged and returns no text",
+          "[rewriter][errors]") {
+  const std::string text =
+      "#include <failpoint/failpoint.hpp> //@failpoint-include\n#line 1\n"
+      "void f() {\n  if (FAILPOINT(\"X\")) {} //@failpoint failpoint: var X\n}\n";
+  const rw::rewrite_result r = rw::disable("x.cpp", text, {});
+  CHECK_FALSE(r.ok);
+  CHECK(formatted(r.diagnostics).find("malformed failpoint marker") != std::string::npos);
+}
+
+TEST_CASE("source paths are recognised by extension", "[rewriter][files]") {
+  for (const char* p :
+       {"a.c", "a.cc", "a.cpp", "a.cxx", "a.h", "a.hh", "a.hpp", "a.hxx", "a.ipp", "d.x/a.inl"})
+    CHECK(rw::is_source_path(p));
+  for (const char* p : {"a.txt", "a.cpp.orig", "Makefile", "dir.cpp/README", "a.py"})
+    CHECK_FALSE(rw::is_source_path(p));
+  CHECK(rw::is_c_path("x/a.c"));
+  CHECK_FALSE(rw::is_c_path("x/a.cc"));
+}
+
+TEST_CASE("directories are walked recursively for sources, skipping hidden directories",
+          "[rewriter][files]") {
+  temp_dir dir;
+  fs::create_directories(dir.path / "src" / "deep");
+  fs::create_directories(dir.path / ".git");
+  spit(dir.path / "src" / "a.cpp", "");
+  spit(dir.path / "src" / "deep" / "b.hpp", "");
+  spit(dir.path / "src" / "notes.txt", "");
+  spit(dir.path / ".git" / "c.cpp", "");
+  std::vector<std::string> files;
+  std::string error;
+  REQUIRE(rw::collect_sources({dir.path.string()}, &files, &error));
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == (dir.path / "src" / "a.cpp").string());
+  CHECK(files[1] == (dir.path / "src" / "deep" / "b.hpp").string());
+  files.clear();
+  CHECK_FALSE(rw::collect_sources({(dir.path / "missing").string()}, &files, &error));
+  CHECK(error.find("no such file") != std::string::npos);
+}
+
+TEST_CASE("atomic writes replace the file, keep its mode and leave no temporary file",
+          "[rewriter][files]") {
+  temp_dir dir;
+  const fs::path p = dir.path / "x.cpp";
+  spit(p, "old");
+  REQUIRE(::chmod(p.c_str(), 0640) == 0);
+  std::string error;
+  REQUIRE(rw::write_file_atomic(p.string(), "new contents", &error));
+  CHECK(slurp(p) == "new contents");
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0640);
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+  // A directory that does not exist: an error, nothing written.
+  CHECK_FALSE(rw::write_file_atomic((dir.path / "no" / "y.cpp").string(), "x", &error));
+  CHECK_FALSE(error.empty());
+}
