@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "failpoint/error.hpp"
+#include "runtime/readers.hpp"
 
 namespace failpoint {
 namespace detail {
@@ -54,19 +55,8 @@ void release(snapshot* s) noexcept {
     delete s;
 }
 
-// Takes a reference to the point's active snapshot, or returns null. Lock-free.
-snapshot* acquire(point* p) noexcept {
-  const std::uint32_t e = p->epoch.load(std::memory_order_seq_cst) & 1u;
-  p->readers[e].fetch_add(1, std::memory_order_seq_cst);
-  snapshot* s = p->active.load(std::memory_order_seq_cst);
-  if (s != nullptr)
-    retain(s);
-  p->readers[e].fetch_sub(1, std::memory_order_release);
-  return s;
-}
-
 // Replaces the active snapshot (caller holds p->mutex) and drops the reference `active` held,
-// once no evaluator can still be taking a reference to it.
+// once no evaluator can still be reading it.
 void swap_active(point* p, snapshot* next) noexcept {
   snapshot* old = p->active.exchange(next, std::memory_order_seq_cst);
   const bool armed = next != nullptr;
@@ -74,9 +64,7 @@ void swap_active(point* p, snapshot* next) noexcept {
     s->armed.store(armed, std::memory_order_release);
   if (old == nullptr)
     return;
-  const std::uint32_t e = p->epoch.fetch_add(1, std::memory_order_seq_cst) & 1u;
-  while (p->readers[e].load(std::memory_order_acquire) != 0)
-    std::this_thread::yield();
+  wait_for_readers();
   release(old);
 }
 
@@ -92,10 +80,6 @@ std::string describe_value(const value& v) {
       return fmt::format("\"{}\"", std::string_view(v.text, v.size));
   }
   return "?";
-}
-
-std::string message_of(const term& t) {
-  return t.val.kind == value_kind::string ? t.text : std::string();
 }
 
 // Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours
@@ -156,59 +140,62 @@ void pause_until_reconfigured(point* p, std::uint64_t generation) {
   p->changed.wait(lock, [&] { return p->generation != generation; });
 }
 
-// Performs the action of the term that runs; takes over the caller's reference to `snap`.
-hit run_action(point* p, snapshot* snap, const term& t) {
-  switch (t.act) {
+// What the term that ran asks for, copied out of the snapshot so that the action runs after the
+// evaluation has let go of it: a thread in sleep or pause holds nothing.
+struct pending_action {
+  action act;
+  std::chrono::nanoseconds duration;
+  std::string message;  // panic, print, throw
+  std::uint64_t generation;
+};
+
+pending_action pending_action_of(const term& t, const snapshot* snap) {
+  pending_action a{t.act, t.duration, {}, snap->generation};
+  const bool has_message =
+      t.act == action::panic || t.act == action::print || t.act == action::throw_;
+  if (has_message && t.val.kind == value_kind::string)
+    a.message = t.text;
+  return a;
+}
+
+std::string with_message(const char* what, const std::string& name, const std::string& message) {
+  return message.empty() ? fmt::format("failpoint {}: {}\n", what, name)
+                         : fmt::format("failpoint {}: {}: {}\n", what, name, message);
+}
+
+// Performs an action other than `return`.
+void run_action(point* p, const pending_action& a) {
+  switch (a.act) {
     case action::return_:
-      return hit(&t.val, snap);
     case action::off:
-      break;
-    case action::sleep: {
-      const auto d = t.duration;
-      release(snap);
-      std::this_thread::sleep_for(d);
-      return hit();
-    }
+      return;
+    case action::sleep:
+      std::this_thread::sleep_for(a.duration);
+      return;
     case action::delay: {
-      const auto deadline = std::chrono::steady_clock::now() + t.duration;
-      release(snap);
+      const auto deadline = std::chrono::steady_clock::now() + a.duration;
       while (std::chrono::steady_clock::now() < deadline) {
       }
-      return hit();
+      return;
     }
     case action::yield:
-      release(snap);
       std::this_thread::yield();
-      return hit();
-    case action::panic: {
-      const std::string msg = message_of(t);
-      write_stderr(msg.empty() ? fmt::format("failpoint panic: {}\n", p->name)
-                               : fmt::format("failpoint panic: {}: {}\n", p->name, msg));
+      return;
+    case action::panic:
+      write_stderr(with_message("panic", p->name, a.message));
       std::abort();
-    }
-    case action::print: {
-      const std::string msg = message_of(t);
-      write_stderr(msg.empty() ? fmt::format("failpoint print: {}\n", p->name)
-                               : fmt::format("failpoint print: {}: {}\n", p->name, msg));
-      break;
-    }
+    case action::print:
+      write_stderr(with_message("print", p->name, a.message));
+      return;
     case action::break_:
-      release(snap);
       std::raise(SIGTRAP);
-      return hit();
-    case action::pause: {
-      const std::uint64_t generation = snap->generation;
-      release(snap);
-      pause_until_reconfigured(p, generation);
-      return hit();
-    }
-    case action::throw_: {
-      std::string msg = message_of(t);
-      release(snap);
-      throw injected_error(p->name, std::move(msg));
-    }
+      return;
+    case action::pause:
+      pause_until_reconfigured(p, a.generation);
+      return;
+    case action::throw_:
+      throw injected_error(p->name, a.message);
     case action::callback: {
-      release(snap);
       auto fn = registry::instance().callback(p->name);
       if (fn && *fn) {
         (*fn)();
@@ -216,11 +203,22 @@ hit run_action(point* p, snapshot* snap, const term& t) {
         write_stderr(
             fmt::format("failpoint: {}: callback term ran but no callback is set\n", p->name));
       }
-      return hit();
+      return;
     }
   }
-  release(snap);
-  return hit();
+}
+
+// Work after a term ran, outside the read guard: wakes wait_for() callers, and retires a
+// configuration whose terms are all used up (its sites go back to the zero-cost path).
+void after_run(point* p, bool notify, snapshot* used_up_snapshot) {
+  if (notify) {
+    { std::lock_guard<std::mutex> lock(p->mutex); }
+    p->changed.notify_all();
+  }
+  if (used_up_snapshot != nullptr) {
+    registry::retire_if_active(p, used_up_snapshot);
+    release(used_up_snapshot);
+  }
 }
 
 [[noreturn]] void exit_on_bad_environment(const std::string& message) {
@@ -508,12 +506,11 @@ void registry::after_fork_child() {
     point* p = entry.second.get();
     p->changed.~condition_variable();
     new (&p->changed) std::condition_variable();
-    p->readers[0].store(0, std::memory_order_relaxed);
-    p->readers[1].store(0, std::memory_order_relaxed);
     p->waiters.store(0, std::memory_order_relaxed);
     p->mutex.unlock();
   }
   mutex_.unlock();
+  readers_after_fork_child();
 }
 
 // --- The entry points the site header declares. ---
@@ -535,7 +532,8 @@ hit evaluate(site& s) {
   point* p = static_cast<point*>(s.point);
   if (p == nullptr)
     return hit();
-  snapshot* snap = acquire(p);
+  read_section guard;
+  snapshot* snap = p->active.load(std::memory_order_seq_cst);
   if (snap == nullptr)
     return hit();
   const auto& terms = snap->parsed.terms;
@@ -546,16 +544,32 @@ hit evaluate(site& s) {
     bool was_last = false;
     if (t.count && !take_one(snap->remaining[i], was_last))
       continue;
+    // This term runs.
     snap->runs.fetch_add(1, std::memory_order_seq_cst);
-    if (p->waiters.load(std::memory_order_seq_cst) != 0) {
-      { std::lock_guard<std::mutex> lock(p->mutex); }
-      p->changed.notify_all();
+    const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
+    snapshot* used = nullptr;
+    if (was_last && snap->can_exhaust && used_up(snap)) {
+      retain(snap);
+      used = snap;
     }
-    if (was_last && snap->can_exhaust && used_up(snap))
-      registry::retire_if_active(p, snap);
-    return run_action(p, snap, t);
+    if (t.act == action::return_) {
+      // A string's bytes live in the snapshot: the hit keeps it alive. Other values are copied.
+      snapshot* owner = nullptr;
+      if (t.val.kind == value_kind::string) {
+        retain(snap);
+        owner = snap;
+      }
+      hit h(t.val, owner);
+      guard.leave();
+      after_run(p, notify, used);
+      return h;
+    }
+    const pending_action action = pending_action_of(t, snap);
+    guard.leave();
+    after_run(p, notify, used);
+    run_action(p, action);
+    return hit();
   }
-  release(snap);
   return hit();
 }
 

@@ -4,8 +4,9 @@
 // - The registry and every point are created once and never destroyed, so a site hit during
 //   static destruction or after main returns still finds them.
 // - A point's configuration is an immutable, reference-counted snapshot. Enabling swaps in a new
-//   snapshot; evaluation takes a reference (lock-free) and works on it, so control never waits for
-//   a thread that sleeps or pauses in the failpoint, and hitting threads never serialize.
+//   snapshot; evaluation reads it inside a read section (runtime/readers.hpp: plain stores to the
+//   thread's own slot) and copies out what a blocking action needs, so control never waits for a
+//   thread that sleeps or pauses in the failpoint, and hitting threads never serialize.
 // - Lock order: registry::mutex before point::mutex.
 #ifndef FAILPOINT_RUNTIME_REGISTRY_HPP
 #define FAILPOINT_RUNTIME_REGISTRY_HPP
@@ -63,11 +64,6 @@ struct point {
 
   // The configuration evaluated now; null when off or used up. Read lock-free by evaluators.
   std::atomic<snapshot*> active{nullptr};
-  // Evaluators between loading `active` and taking their reference, counted per epoch: a writer
-  // that removed a snapshot from `active` flips `epoch` and waits for the old epoch's count to
-  // reach zero before dropping its reference (new evaluators count in the new epoch).
-  std::atomic<std::uint32_t> epoch{0};
-  std::atomic<std::uint32_t> readers[2] = {{0}, {0}};
   // Threads in wait_for; runs notify `changed` only when this is not zero.
   std::atomic<std::uint32_t> waiters{0};
 

@@ -147,18 +147,23 @@ TEST_CASE("counts add up exactly under contention", "[concurrency]") {
 
 TEST_CASE("threads hit while another thread reconfigures at random", "[concurrency][stress]") {
   std::atomic<bool> stop{false};
-  std::atomic<long> fired{0};
+  std::atomic<long> fired{0}, hits{0};
   std::vector<std::thread> hitters;
   for (int t = 0; t < 3; ++t)
     hitters.emplace_back([&] {
       long mine = 0;
-      while (!stop.load(std::memory_order_relaxed))
+      while (!stop.load(std::memory_order_relaxed)) {
         mine += hit_int() > 0 ? 1 : 0;
+        hits.fetch_add(1, std::memory_order_relaxed);
+      }
       fired += mine;
     });
   const char* settings[] = {"return(1)", "off", "3*return(2)->off", "50%return(3)",
                             "1*yield->return(4)"};
-  for (int i = 0; i < 3000; ++i) {
+  // At least 3000 reconfigurations and 200000 hits, bounded by a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  for (int i = 0; (i < 3000 || hits.load() < 200000) && std::chrono::steady_clock::now() < deadline;
+       ++i) {
     if (i % 7 == 0) {
       failpoint::disable("conc.int");
     } else {
@@ -169,6 +174,7 @@ TEST_CASE("threads hit while another thread reconfigures at random", "[concurren
   stop = true;
   for (auto& t : hitters)
     t.join();
+  CHECK(hits >= 200000);
   CHECK(fired > 0);
   // After the storm the failpoint still behaves exactly.
   failpoint::enable("conc.int", "2*return(5)");
