@@ -132,28 +132,29 @@ struct value {
 struct snapshot;  // a failpoint's configuration, reference-counted, defined in the runtime
 FAILPOINT_EXPORT void release_snapshot(snapshot* s) noexcept;
 
-// The outcome of one evaluation: empty when the body must not run; otherwise the fired term's
-// value, kept alive until the hit is destroyed even if the failpoint is reconfigured meanwhile.
+// The outcome of one evaluation: empty when the body must not run; otherwise a copy of the fired
+// term's value. A string value's bytes belong to the configuration, which the hit keeps alive
+// (`owner`) until it is destroyed, even if the failpoint is reconfigured meanwhile.
 class hit {
  public:
   hit() noexcept = default;
-  hit(const value* v, snapshot* owner) noexcept : value_(v), owner_(owner) {}
-  hit(hit&& other) noexcept : value_(other.value_), owner_(other.owner_) {
-    other.value_ = nullptr;
+  hit(const value& v, snapshot* owner) noexcept : value_(v), fired_(true), owner_(owner) {}
+  hit(hit&& other) noexcept : value_(other.value_), fired_(other.fired_), owner_(other.owner_) {
+    other.fired_ = false;
     other.owner_ = nullptr;
   }
   hit& operator=(hit&&) = delete;
   hit(const hit&) = delete;
   ~hit() {
-    if (owner_ != nullptr)
-      release_snapshot(owner_);
+    if (owner_ != nullptr) release_snapshot(owner_);
   }
 
-  explicit operator bool() const noexcept { return value_ != nullptr; }
-  const value& get() const noexcept { return *value_; }
+  explicit operator bool() const noexcept { return fired_; }
+  const value& get() const noexcept { return value_; }
 
  private:
-  const value* value_ = nullptr;
+  value value_;
+  bool fired_ = false;
   snapshot* owner_ = nullptr;
 };
 
