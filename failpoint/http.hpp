@@ -10,6 +10,7 @@
 #ifndef FAILPOINT_HTTP_HPP
 #define FAILPOINT_HTTP_HPP
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ struct options {
   bool allow_remote = false;  // FAILPOINTS_HTTP_ALLOW_REMOTE=1: bind non-loopback addresses
   std::string token;          // FAILPOINTS_HTTP_TOKEN: require `Authorization: Bearer <token>`
   std::string address_file;   // FAILPOINTS_HTTP_ADDR_FILE: write the bound host:port there
+  // A client that sends no complete request (or reads no response) for this long is closed.
+  std::chrono::milliseconds timeout{5000};
+  // Open connections served at once; one more gets 503 and is closed.
+  int max_connections = 64;
 };
 
 // Starts the endpoint on its own thread and returns the bound "host:port" (port 0 picks a free

@@ -1,0 +1,57 @@
+// http-control/autostart.cpp: starts the endpoint at load time when FAILPOINTS_HTTP is set.
+//
+// This library's static initializer runs after the runtime's (it depends on it) and before the
+// program's main(). A bad setting is reported on stderr and ends the process with status 1, as a
+// bad FAILPOINTS does: a test that asked for an endpoint must not run without one.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "failpoint/export.hpp"
+#include "failpoint/http.hpp"
+
+// Referenced through the linker option `--undefined=failpoint_http_autostart_anchor` that
+// failpoint::http adds to its users, so that `--as-needed` keeps this library (and its
+// initializer) in programs that call none of its functions.
+extern "C" FAILPOINT_EXPORT const int failpoint_http_autostart_anchor = 0;
+
+namespace failpoint {
+namespace detail {
+namespace {
+
+[[noreturn]] void fail(const char* variable, const std::string& message) {
+  std::fprintf(stderr, "failpoint: %s: %s\n", variable, message.c_str());
+  std::exit(1);
+}
+
+// Reads FAILPOINTS_HTTP and friends; starts the endpoint when FAILPOINTS_HTTP is non-empty.
+void autostart() {
+  const char* address = std::getenv("FAILPOINTS_HTTP");
+  if (address == nullptr || *address == '\0')
+    return;
+  http::options opts;
+  if (const char* remote = std::getenv("FAILPOINTS_HTTP_ALLOW_REMOTE")) {
+    if (std::strcmp(remote, "1") == 0) {
+      opts.allow_remote = true;
+    } else if (*remote != '\0' && std::strcmp(remote, "0") != 0) {
+      fail("FAILPOINTS_HTTP_ALLOW_REMOTE", std::string("\"") + remote + "\": expected 0 or 1");
+    }
+  }
+  if (const char* token = std::getenv("FAILPOINTS_HTTP_TOKEN"))
+    opts.token = token;
+  if (const char* file = std::getenv("FAILPOINTS_HTTP_ADDR_FILE"))
+    opts.address_file = file;
+  try {
+    http::start(address, opts);
+  } catch (const std::exception& e) {
+    fail("FAILPOINTS_HTTP", e.what());
+  }
+}
+
+const int autostarted = (autostart(), 0);
+
+}  // namespace
+}  // namespace detail
+}  // namespace failpoint

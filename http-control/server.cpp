@@ -1,0 +1,529 @@
+// http-control/server.cpp: the endpoint's Boost.Beast server: a listener and a session per
+// connection on one io thread, plus short-lived waiter threads for GET /NAME/wait.
+//
+// Shape (after Beast's http_server_async example): each asynchronous step is a do_x/on_x pair
+// bound with bind_front_handler; expires_after before every read and write; a request_parser per
+// message with explicit body and header limits. Handlers never block the io thread: route() only
+// takes the runtime's locks briefly, and a wait runs on a waiter thread that posts its reply back.
+//
+// Shutdown: stop() closes everything and joins the io thread. At exit() an atexit handler does
+// the same with a time limit, so that no endpoint thread uses the runtime while static objects
+// are destroyed, and a stuck thread cannot hang exit.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "failpoint/control.hpp"
+#include "failpoint/http.hpp"
+#include "router.hpp"
+#include "url.hpp"
+
+namespace failpoint {
+namespace detail {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = beast::error_code;
+
+// Limits.
+// A FAILPOINTS batch is a few hundred bytes; 64 KiB leaves room without letting a client make
+// the host allocate much.
+constexpr std::uint32_t k_body_limit = 64 * 1024;
+// Headers of real control requests are well under 1 KiB.
+constexpr std::uint32_t k_header_limit = 8 * 1024;
+// Waits blocked at once (each holds a thread); more get 503.
+constexpr int k_max_waiters = 16;
+// Connections being turned away with a 503 at once; beyond this they are closed without one.
+constexpr int k_max_rejecting = 64;
+// After an error response, unread input is drained (for at most this long and this many bytes)
+// before closing, so that the client reads the response instead of a connection reset.
+constexpr auto k_linger_time = std::chrono::seconds(1);
+constexpr std::size_t k_linger_bytes = 1024 * 1024;
+// How long exit() waits for the endpoint's threads before leaving them behind.
+constexpr auto k_exit_grace = std::chrono::milliseconds(1000);
+// Delay before accepting again after accept() failed (e.g. out of file descriptors).
+constexpr auto k_accept_retry = std::chrono::milliseconds(50);
+
+std::string_view to_std(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+void set_cloexec(int fd) {
+  const int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0)
+    ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+// Counts waiter threads; shared with them so that it outlives the server if it must.
+struct waiter_count {
+  std::mutex mutex;
+  std::condition_variable cv;
+  int running = 0;
+};
+
+class server {
+ public:
+  explicit server(const http::options& opts) : options(opts) {}
+  ~server() {
+    error_code ec;
+    acceptor.close(ec);
+  }
+
+  void do_accept();
+  void on_accept(error_code ec, tcp::socket socket);
+  void run_io();
+
+  // Declared before ioc: sessions destroyed with ioc still use them.
+  const http::options options;
+  std::string address;
+  std::atomic<int> connections{0};
+  std::atomic<int> rejecting{0};
+  std::atomic<bool> stopping{false};
+  std::shared_ptr<waiter_count> waiters = std::make_shared<waiter_count>();
+  std::mutex done_mutex;
+  std::condition_variable done_cv;
+  bool io_done = false;
+  std::thread thread;
+
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_retry{ioc};
+};
+
+// One connection. `reject`: the connection is over the limit; send 503 and close.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(tcp::socket&& socket, server& srv, bool reject)
+      : stream_(std::move(socket)), server_(srv), reject_(reject) {
+    (reject_ ? server_.rejecting : server_.connections).fetch_add(1);
+  }
+  ~session() { (reject_ ? server_.rejecting : server_.connections).fetch_sub(1); }
+
+  void run() {
+    if (reject_) {
+      control_reply r;
+      r.status = 503;
+      r.body =
+          "too many connections (limit " + std::to_string(server_.options.max_connections) + ")\n";
+      return send(std::move(r), true);
+    }
+    do_read();
+  }
+
+ private:
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(k_body_limit);
+    parser_->header_limit(k_header_limit);
+    stream_.expires_after(server_.options.timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(error_code ec, std::size_t) {
+    if (server_.stopping)
+      return;
+    if (ec == bhttp::error::end_of_stream)
+      return do_shutdown();
+    if (ec == beast::error::timeout)
+      return do_shutdown();  // idle or too slow: just close
+    if (ec == bhttp::error::body_limit)
+      return send_error(413, "request body over 64 KiB\n");
+    if (ec == bhttp::error::header_limit)
+      return send_error(431, "request headers over 8 KiB\n");
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      return send_error(400, "malformed request: " + ec.message() + "\n");
+    }
+    if (ec)
+      return do_shutdown();  // reset, aborted...
+
+    auto& req = parser_->get();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    control_request cr;
+    cr.method = to_std(req.method_string());
+    cr.target = to_std(req.target());
+    cr.body = req.body();
+    cr.authorization = to_std(req[bhttp::field::authorization]);
+    cr.accept = to_std(req[bhttp::field::accept]);
+    control_reply reply = route(cr, server_.options.token);
+    if (reply.wait)
+      return start_wait(std::move(*reply.wait));
+    send(std::move(reply), false);
+  }
+
+  void send_error(unsigned status, std::string body) {
+    control_reply r;
+    r.status = status;
+    r.body = std::move(body);
+    send(std::move(r), true);
+  }
+
+  // GET /NAME/wait: block on a waiter thread, post the reply back to this session's executor.
+  void start_wait(wait_job job) {
+    std::shared_ptr<waiter_count> waiters = server_.waiters;
+    {
+      std::lock_guard<std::mutex> lock(waiters->mutex);
+      if (waiters->running >= k_max_waiters) {
+        control_reply r;
+        r.status = 503;
+        r.body = "too many waits at once (limit " + std::to_string(k_max_waiters) + ")\n";
+        return send(std::move(r), false);
+      }
+      ++waiters->running;
+    }
+    stream_.expires_never();  // the wait may outlast the idle timeout
+    auto self = shared_from_this();
+    try {
+      std::thread([self, waiters, job = std::move(job)]() mutable {
+        {
+          control_reply r = run_wait(job, self->server_.stopping);
+          auto executor = self->stream_.get_executor();
+          net::post(executor, [self, r = std::move(r)]() mutable {
+            if (!self->server_.stopping)
+              self->send(std::move(r), false);
+          });
+          self.reset();
+        }
+        std::lock_guard<std::mutex> lock(waiters->mutex);
+        --waiters->running;
+        waiters->cv.notify_all();
+      }).detach();
+    } catch (const std::exception&) {
+      std::lock_guard<std::mutex> lock(waiters->mutex);
+      --waiters->running;
+      control_reply r;
+      r.status = 503;
+      r.body = "cannot start a waiter thread\n";
+      send(std::move(r), false);
+    }
+  }
+
+  void send(control_reply reply, bool close) {
+    res_ = {};
+    res_.version(version_);
+    res_.result(static_cast<bhttp::status>(reply.status));
+    res_.set(bhttp::field::server, "failpoint");
+    if (!reply.allow.empty())
+      res_.set(bhttp::field::allow, reply.allow);
+    if (reply.authenticate)
+      res_.set(bhttp::field::www_authenticate, "Bearer realm=\"failpoint\"");
+    if (reply.status != 204) {
+      res_.set(bhttp::field::content_type, reply.content_type);
+      res_.body() = std::move(reply.body);
+    }
+    res_.keep_alive(keep_alive_ && !close);
+    res_.prepare_payload();
+    after_write_ = std::move(reply.after_write);
+    stream_.expires_after(server_.options.timeout);
+    bhttp::async_write(stream_, res_,
+                       beast::bind_front_handler(&session::on_write, shared_from_this(),
+                                                 close || res_.need_eof()));
+  }
+
+  void on_write(bool close, error_code ec, std::size_t) {
+    if (after_write_) {
+      // The response is in the kernel (or the client is gone): now a change that may end the
+      // process can be applied.
+      auto change = std::move(after_write_);
+      after_write_ = nullptr;
+      change();
+    }
+    if (ec || server_.stopping)
+      return do_shutdown();
+    if (close)
+      return do_linger();
+    do_read();
+  }
+
+  // Closes after an error response: stop sending, read and discard what the client still
+  // sends (bounded), then close; closing with unread input would reset the connection and the
+  // client could lose the response.
+  void do_linger() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(k_linger_time);
+    do_drain();
+  }
+
+  void do_drain() {
+    stream_.async_read_some(net::buffer(drain_),
+                            beast::bind_front_handler(&session::on_drain, shared_from_this()));
+  }
+
+  void on_drain(error_code ec, std::size_t n) {
+    drained_ += n;
+    if (ec || drained_ > k_linger_bytes || server_.stopping)
+      return do_shutdown();
+    do_drain();
+  }
+
+  void do_shutdown() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_{k_header_limit + k_body_limit + 16 * 1024};
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  std::function<void()> after_write_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  server& server_;
+  const bool reject_;
+  std::array<char, 4096> drain_{};
+  std::size_t drained_ = 0;
+};
+
+void server::do_accept() {
+  acceptor.async_accept(ioc, beast::bind_front_handler(&server::on_accept, this));
+}
+
+void server::on_accept(error_code ec, tcp::socket socket) {
+  if (stopping || ec == net::error::operation_aborted)
+    return;
+  if (ec) {
+    // Out of descriptors or similar: try again a little later instead of spinning.
+    accept_retry.expires_after(k_accept_retry);
+    accept_retry.async_wait([this](error_code wait_ec) {
+      if (!wait_ec && !stopping)
+        do_accept();
+    });
+    return;
+  }
+  set_cloexec(socket.native_handle());
+  if (connections.load() < options.max_connections) {
+    std::make_shared<session>(std::move(socket), *this, false)->run();
+  } else if (rejecting.load() < k_max_rejecting) {
+    std::make_shared<session>(std::move(socket), *this, true)->run();
+  }  // else: closed right here
+  do_accept();
+}
+
+void server::run_io() {
+  try {
+    ioc.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "failpoint: HTTP control endpoint stopped: %s\n", e.what());
+  }
+  std::lock_guard<std::mutex> lock(done_mutex);
+  io_done = true;
+  done_cv.notify_all();
+}
+
+// The running endpoint. Leaked on purpose (never destroyed at exit).
+std::mutex& global_mutex() {
+  static auto* m = new std::mutex;
+  return *m;
+}
+server* g_server = nullptr;         // guarded by global_mutex()
+std::atomic<pid_t> g_owner_pid{0};  // the process that started g_server
+std::atomic<bool> g_atexit_registered{false};
+
+// Stops `s` and deletes it. `limit`: at exit, give up waiting after it and leave the threads
+// (and `s`) behind instead of hanging.
+void shutdown_server(server* s, std::optional<std::chrono::milliseconds> limit) {
+  s->stopping = true;
+  s->ioc.stop();
+  bool clean = true;
+  if (s->thread.get_id() == std::this_thread::get_id()) {
+    clean = false;  // called from the io thread: cannot join itself
+  } else {
+    std::unique_lock<std::mutex> lock(s->done_mutex);
+    auto done = [s] { return s->io_done; };
+    if (limit) {
+      clean = s->done_cv.wait_for(lock, *limit, done);
+    } else {
+      s->done_cv.wait(lock, done);
+    }
+  }
+  if (clean) {
+    s->thread.join();
+    // Waiters see `stopping` within one wait slice.
+    std::unique_lock<std::mutex> lock(s->waiters->mutex);
+    auto idle = [s] { return s->waiters->running == 0; };
+    if (limit) {
+      clean = s->waiters->cv.wait_for(lock, *limit, idle);
+    } else {
+      s->waiters->cv.wait(lock, idle);
+    }
+  } else {
+    s->thread.detach();
+  }
+  if (clean)
+    delete s;  // closes every connection
+}
+
+void stop_at_exit() {
+  // In a forked child the endpoint's threads do not exist (and the mutex may be held forever).
+  if (g_owner_pid.load() != ::getpid())
+    return;
+  server* s = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(global_mutex());
+    std::swap(s, g_server);
+  }
+  if (s != nullptr)
+    shutdown_server(s, k_exit_grace);
+}
+
+void write_address_file(const std::string& path, const std::string& address) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << address << "\n";
+    out.close();
+    if (!out)
+      throw std::runtime_error("cannot write the address file \"" + tmp + "\"");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot rename the address file to \"" + path + "\"");
+  }
+}
+
+bool is_loopback(const net::ip::address& a) {
+  if (a.is_loopback())
+    return true;
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).is_loopback();
+  }
+  return false;
+}
+
+}  // namespace
+}  // namespace detail
+
+namespace http {
+
+std::string start(std::string_view address, const options& opts) {
+  using namespace failpoint::detail;
+  const auto fail = [&](const std::string& why) -> std::runtime_error {
+    return std::runtime_error("cannot serve HTTP control on \"" + std::string(address) +
+                              "\": " + why);
+  };
+  host_port hp;
+  try {
+    hp = split_host_port(address);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("bad address ") + e.what());
+  }
+  if (opts.max_connections < 1)
+    throw fail("max_connections must be at least 1");
+  if (opts.timeout.count() <= 0)
+    throw fail("the timeout must be positive");
+
+  std::lock_guard<std::mutex> lock(global_mutex());
+  if (g_server != nullptr)
+    throw fail("the endpoint already runs on " + g_server->address);
+
+  auto srv = std::make_unique<server>(opts);
+  error_code ec;
+  tcp::endpoint endpoint;
+  const auto ip = net::ip::make_address(hp.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(ip, static_cast<unsigned short>(std::stoul(hp.port)));
+  } else {
+    tcp::resolver resolver(srv->ioc);
+    auto results = resolver.resolve(hp.host, hp.port, tcp::resolver::numeric_service, ec);
+    if (ec || results.empty())
+      throw fail("cannot resolve \"" + hp.host + "\": " + ec.message());
+    endpoint = results.begin()->endpoint();
+  }
+  if (!opts.allow_remote && !is_loopback(endpoint.address())) {
+    throw fail(endpoint.address().to_string() +
+               " is not a loopback address; set FAILPOINTS_HTTP_ALLOW_REMOTE=1 (or "
+               "options::allow_remote) to serve it");
+  }
+  auto& acceptor = srv->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec)
+    set_cloexec(acceptor.native_handle());
+  if (!ec)
+    acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor.bind(endpoint, ec);
+  if (!ec)
+    acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw fail(ec.message());
+  const tcp::endpoint bound = acceptor.local_endpoint(ec);
+  if (ec)
+    throw fail(ec.message());
+  srv->address = join_host_port(bound.address().to_string(), bound.port());
+  if (!opts.address_file.empty()) {
+    try {
+      write_address_file(opts.address_file, srv->address);
+    } catch (const std::exception& e) {
+      throw fail(e.what());
+    }
+  }
+
+  if (!g_atexit_registered.exchange(true)) {
+    // The runtime's state is created first, so it is destroyed after this handler has run.
+    (void)failpoint::list();
+    std::atexit(stop_at_exit);
+  }
+  srv->do_accept();
+  // The io thread blocks every signal so that the host's signals go to the host's threads;
+  // waiter threads, started from it, inherit that.
+  sigset_t all;
+  sigset_t previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  try {
+    server* raw = srv.get();
+    srv->thread = std::thread([raw] { raw->run_io(); });
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    throw fail("cannot start the endpoint's thread");
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  g_owner_pid = ::getpid();
+  g_server = srv.release();
+  return g_server->address;
+}
+
+void stop() {
+  using namespace failpoint::detail;
+  server* s = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(global_mutex());
+    std::swap(s, g_server);
+  }
+  if (s != nullptr)
+    shutdown_server(s, std::nullopt);
+}
+
+std::string address() {
+  using namespace failpoint::detail;
+  std::lock_guard<std::mutex> lock(global_mutex());
+  return g_server != nullptr ? g_server->address : std::string();
+}
+
+}  // namespace http
+}  // namespace failpoint

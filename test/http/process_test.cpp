@@ -1,0 +1,186 @@
+// test/http/process_test.cpp: the endpoint in child processes: start from FAILPOINTS_HTTP, the
+// address file, bad settings, exit with the endpoint running, and a `panic` whose 204 arrives.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <thread>
+
+#include "util.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string k_child = FAILPOINT_HTTP_CHILD;
+
+// A child started with FAILPOINTS_HTTP=127.0.0.1:0 and an address file; `address` is where its
+// endpoint listens.
+struct child {
+  explicit child(const std::string& mode, std::vector<std::string> env = {}) {
+    dir = fpt::temp_dir();
+    env.push_back("FAILPOINTS_HTTP=127.0.0.1:0");
+    env.push_back("FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr");
+    proc = fpt::spawn(k_child, {mode}, env, dir);
+    address = fpt::wait_for_file(dir + "/addr", 10s);
+  }
+  ~child() {
+    if (proc.stdin_fd >= 0)
+      fpt::wait_exit(proc, 0ms);
+  }
+  std::string dir;
+  fpt::process proc;
+  std::string address;
+};
+
+// Number of sockets the process `pid` has open.
+int open_sockets(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr)
+    return -1;
+  int sockets = 0;
+  while (dirent* e = ::readdir(d)) {
+    char target[256] = {};
+    const std::string link = dir + "/" + e->d_name;
+    if (::readlink(link.c_str(), target, sizeof target - 1) > 0 &&
+        std::string(target).rfind("socket:", 0) == 0) {
+      ++sockets;
+    }
+  }
+  ::closedir(d);
+  return sockets;
+}
+
+}  // namespace
+
+TEST_CASE("FAILPOINTS_HTTP starts the endpoint before main and writes the address file",
+          "[http][process]") {
+  child c("serve");
+  REQUIRE(c.address.rfind("127.0.0.1:", 0) == 0);
+  const auto list = fpt::call(c.address, "GET", "/");
+  CHECK(list.status == 200);
+  CHECK(list.body.find("child/hit=\n") != std::string::npos);
+  CHECK(list.body.find("child/never=\n") != std::string::npos);
+  CHECK(fpt::call(c.address, "PUT", "/child/value", "return(2)").status == 204);
+  const auto waited = fpt::call(c.address, "GET", "/child/value/wait?count=10&timeout_ms=5000");
+  CHECK(waited.status == 200);
+  fpt::close_stdin(c.proc);
+  const auto status = fpt::wait_exit(c.proc, 5s);
+  REQUIRE(status);
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+  CHECK(fpt::read_file(c.proc.out_path).empty());  // never writes to stdout
+}
+
+TEST_CASE("without FAILPOINTS_HTTP a program opens no socket", "[http][process]") {
+  const std::string dir = fpt::temp_dir();
+  fpt::process p = fpt::spawn(k_child, {"serve"}, {}, dir);
+  std::this_thread::sleep_for(200ms);
+  CHECK(open_sockets(p.pid) == 0);
+  fpt::close_stdin(p);
+  const auto status = fpt::wait_exit(p, 5s);
+  REQUIRE(status);
+  CHECK(WIFEXITED(*status));
+}
+
+TEST_CASE(
+    "a process exits promptly with the endpoint running and clients connected and a wait "
+    "pending",
+    "[http][process]") {
+  child c("serve");
+  REQUIRE(!c.address.empty());
+  // An idle kept-alive connection and a wait that would never finish.
+  const int idle = fpt::connect_raw(c.address);
+  REQUIRE(idle >= 0);
+  std::thread waiter(
+      [&] { fpt::call(c.address, "GET", "/child/never/wait?count=1", "", {}, 10s); });
+  std::this_thread::sleep_for(200ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  fpt::close_stdin(c.proc);
+  const auto status = fpt::wait_exit(c.proc, 5s);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  REQUIRE(status);
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+  CHECK(took < 2s);
+  waiter.join();
+  ::close(idle);
+
+  // Returning from main at once, right after the endpoint started.
+  for (int i = 0; i < 5; ++i) {
+    const std::string dir = fpt::temp_dir();
+    auto r = fpt::run(k_child, {"exit"}, {"FAILPOINTS_HTTP=127.0.0.1:0"}, 5s);
+    CHECK(r.exit_code() == 0);
+    CHECK(r.err.empty());
+  }
+}
+
+TEST_CASE("a bad FAILPOINTS_HTTP setting ends the process with status 1 and a clear message",
+          "[http][process]") {
+  struct row {
+    std::vector<std::string> env;
+    const char* message;
+  };
+  for (const row& r :
+       {row{{"FAILPOINTS_HTTP=nonsense"}, "expected host:port"},
+        row{{"FAILPOINTS_HTTP=127.0.0.1:99999"}, "0 to 65535"},
+        row{{"FAILPOINTS_HTTP=0.0.0.0:0"}, "not a loopback address"},
+        row{{"FAILPOINTS_HTTP=127.0.0.1:0", "FAILPOINTS_HTTP_ALLOW_REMOTE=yes"}, "expected 0 or 1"},
+        row{{"FAILPOINTS_HTTP=127.0.0.1:0", "FAILPOINTS_HTTP_ADDR_FILE=/nonexistent-dir/a"},
+            "address file"}}) {
+    INFO(r.env.front());
+    const auto res = fpt::run(k_child, {"exit"}, r.env, 5s);
+    CHECK(res.exit_code() == 1);
+    CHECK_THAT(res.err, Catch::Contains("FAILPOINTS_HTTP") && Catch::Contains(r.message));
+    CHECK(res.out.empty());
+  }
+  // Allowed explicitly, a non-loopback address is served.
+  const std::string dir = fpt::temp_dir();
+  fpt::process p = fpt::spawn(k_child, {"serve"},
+                              {"FAILPOINTS_HTTP=0.0.0.0:0", "FAILPOINTS_HTTP_ALLOW_REMOTE=1",
+                               "FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr"},
+                              dir);
+  const std::string address = fpt::wait_for_file(dir + "/addr", 10s);
+  CHECK(address.rfind("0.0.0.0:", 0) == 0);
+  const auto port = address.substr(address.find(':'));
+  CHECK(fpt::call("127.0.0.1" + port, "GET", "/").status == 200);
+  fpt::close_stdin(p);
+  CHECK(fpt::wait_exit(p, 5s));
+}
+
+TEST_CASE("FAILPOINTS_HTTP_TOKEN protects an endpoint started from the environment",
+          "[http][process]") {
+  child c("serve", {"FAILPOINTS_HTTP_TOKEN=tok"});
+  REQUIRE(!c.address.empty());
+  CHECK(fpt::call(c.address, "GET", "/").status == 401);
+  CHECK(fpt::call(c.address, "GET", "/", "", {{"Authorization", "Bearer tok"}}).status == 200);
+}
+
+TEST_CASE("PUT of a panic term answers 204 before the process aborts", "[http][process][panic]") {
+  // Another thread hits the failpoint in a tight loop: the abort follows the change at once.
+  for (int round = 0; round < 3; ++round) {
+    child c("panic-loop");
+    REQUIRE(!c.address.empty());
+    const auto res = fpt::call(c.address, "PUT", "/child/panic", "panic(\"boom\")");
+    CHECK(res.error.empty());
+    CHECK(res.status == 204);
+    const auto status = fpt::wait_exit(c.proc, 10s);
+    REQUIRE(status);
+    CHECK(WIFSIGNALED(*status));
+    if (WIFSIGNALED(*status))
+      CHECK(WTERMSIG(*status) == SIGABRT);
+    CHECK_THAT(fpt::read_file(c.proc.err_path), Catch::Contains("failpoint panic: child/panic"));
+  }
+  // The same through a batch.
+  child c("panic-loop");
+  REQUIRE(!c.address.empty());
+  const auto res = fpt::call(c.address, "PUT", "/failpoints", "child/hit=off;child/panic=panic");
+  CHECK(res.status == 204);
+  const auto status = fpt::wait_exit(c.proc, 10s);
+  REQUIRE(status);
+  CHECK(WIFSIGNALED(*status));
+}

@@ -1,0 +1,80 @@
+// test/http/util.hpp: helpers for the endpoint tests: child processes, temporary directories,
+// raw sockets (for clients that misbehave on purpose) and the Beast client for the rest.
+#ifndef FAILPOINT_TEST_HTTP_UTIL_HPP
+#define FAILPOINT_TEST_HTTP_UTIL_HPP
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "client.hpp"
+
+namespace fpt {
+
+using namespace std::chrono_literals;
+
+// A fresh directory under $TMPDIR (or /tmp), removed by nobody: tests never share one.
+std::string temp_dir();
+
+// The whole content of a file, or an empty string.
+std::string read_file(const std::string& path);
+
+// Waits (at most `timeout`) until `path` exists and is non-empty; returns its content without
+// trailing newline, or an empty string on timeout.
+std::string wait_for_file(const std::string& path, std::chrono::milliseconds timeout);
+
+// A child process started by spawn(); its stdout and stderr go to files.
+struct process {
+  pid_t pid = -1;
+  int stdin_fd = -1;  // write end of the child's stdin; close it to tell the child to finish
+  std::string out_path;
+  std::string err_path;
+};
+
+// Starts `path args...` with the current environment minus every FAILPOINTS* variable, plus
+// `env` ("NAME=value" entries).
+process spawn(const std::string& path, const std::vector<std::string>& args,
+              const std::vector<std::string>& env, const std::string& dir);
+
+// Closes the child's stdin (the test programs finish on end of input).
+void close_stdin(process& p);
+
+// Waits for the child at most `timeout`; returns its wait status, or nullopt (and kills it).
+std::optional<int> wait_exit(process& p, std::chrono::milliseconds timeout);
+
+// Runs a program to completion (at most `timeout`); returns wait status, stdout and stderr.
+struct run_result {
+  int status = -1;
+  std::string out;
+  std::string err;
+  int exit_code() const;
+};
+run_result run(const std::string& path, const std::vector<std::string>& args,
+               const std::vector<std::string>& env, std::chrono::milliseconds timeout);
+
+// A request through the Beast client (failpointctl's), 10 s timeout unless given.
+failpoint::ctl::response call(const std::string& address, const std::string& method,
+                              const std::string& target, const std::string& body = "",
+                              std::vector<std::pair<std::string, std::string>> headers = {},
+                              std::chrono::milliseconds timeout = 10s);
+
+// Raw sockets. connect_raw returns a connected fd (or -1).
+int connect_raw(const std::string& address);
+bool send_all(int fd, const std::string& data);
+// Reads until the peer closes or `timeout` passes; `closed` tells which.
+std::string read_until_close(int fd, std::chrono::milliseconds timeout, bool* closed = nullptr);
+// Reads one whole response (headers and Content-Length body), or what came within `timeout`.
+std::string read_response(int fd, std::chrono::milliseconds timeout);
+// The status code of a raw HTTP response ("HTTP/1.1 413 ..."), or 0.
+int status_of(const std::string& raw_response);
+
+// A TCP port on 127.0.0.1 nothing listens on (bound then closed).
+std::string closed_address();
+
+}  // namespace fpt
+
+#endif  // FAILPOINT_TEST_HTTP_UTIL_HPP
