@@ -196,8 +196,7 @@ int main(int argc, char** argv) {
   bool as_json = false;
   std::int64_t request_timeout_ms = 10000;
   app.add_option("-e,--endpoint", endpoints,
-                 "host:port of an endpoint; repeat or separate with commas (default: "
-                 "$FAILPOINTS_HTTP)")
+                 "host:port of an endpoint; repeat or separate with commas")
       ->delimiter(',')
       ->envname("FAILPOINTS_HTTP");
   app.add_option("--token", cmd.token,
@@ -211,21 +210,22 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("list", "every failpoint with its terms and count");
   auto* get = app.add_subcommand("get", "the terms of a failpoint (fails when disabled)");
-  get->add_option("NAME", cmd.failpoint)->required();
+  get->add_option("NAME", cmd.failpoint, "the failpoint's name")->required();
   auto* set = app.add_subcommand("set", "enable a failpoint with terms, e.g. '1*return(true)'");
-  set->add_option("NAME", cmd.failpoint)->required();
-  set->add_option("TERMS", cmd.terms)->required();
+  set->add_option("NAME", cmd.failpoint, "the failpoint's name")->required();
+  set->add_option("TERMS", cmd.terms, "the terms, e.g. '50%return(1)->sleep(\"10ms\")'")
+      ->required();
   auto* unset = app.add_subcommand("unset", "disable a failpoint");
-  unset->add_option("NAME", cmd.failpoint)->required();
+  unset->add_option("NAME", cmd.failpoint, "the failpoint's name")->required();
   auto* count = app.add_subcommand("count", "how many times a term ran since it was enabled");
-  count->add_option("NAME", cmd.failpoint)->required();
+  count->add_option("NAME", cmd.failpoint, "the failpoint's name")->required();
   auto* wait = app.add_subcommand("wait", "wait until a term of NAME ran N times");
-  wait->add_option("NAME", cmd.failpoint)->required();
-  wait->add_option("N", cmd.count)->required();
+  wait->add_option("NAME", cmd.failpoint, "the failpoint's name")->required();
+  wait->add_option("N", cmd.count, "how many runs since the failpoint was enabled")->required();
   wait->add_option("--timeout", cmd.wait_timeout_ms, "give up after MS milliseconds")
       ->check(CLI::NonNegativeNumber);
   auto* apply = app.add_subcommand("apply", "apply 'a=terms;b=terms' all at once, or nothing");
-  apply->add_option("SPEC", cmd.terms)->required();
+  apply->add_option("SPEC", cmd.terms, "a FAILPOINTS specification")->required();
   app.add_subcommand("reset", "disable every failpoint");
 
   try {
