@@ -301,11 +301,11 @@ control_reply route(const control_request& request, const std::string& token) {
   return guarded([&] { return route_unguarded(request, token); });
 }
 
-control_reply run_wait(const wait_job& job, const std::atomic<bool>& cancelled) {
+control_reply run_wait(const wait_job& job, const std::function<bool()>& cancelled) {
   return guarded([&] {
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
-    while (!cancelled.load()) {
+    while (!cancelled()) {
       auto slice = k_wait_slice;
       if (job.timeout) {
         const auto left = *job.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -325,7 +325,7 @@ control_reply run_wait(const wait_job& job, const std::atomic<bool>& cancelled) 
                                    std::to_string(job.count) + " times\n");
       }
     }
-    return text_reply(503, "the endpoint is stopping\n");
+    return text_reply(503, "the wait was cancelled (the endpoint is stopping)\n");
   });
 }
 

@@ -19,7 +19,6 @@
 #ifndef FAILPOINT_HTTP_CONTROL_ROUTER_HPP
 #define FAILPOINT_HTTP_CONTROL_ROUTER_HPP
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -72,8 +71,9 @@ inline constexpr std::chrono::milliseconds k_max_wait{24 * 60 * 60 * 1000};
 control_reply route(const control_request& request, const std::string& token);
 
 // Runs a wait job (blocks; call it off the io thread) and returns its reply. Returns 503 early
-// when `cancelled` becomes true (the endpoint is stopping). Never throws.
-control_reply run_wait(const wait_job& job, const std::atomic<bool>& cancelled);
+// when `cancelled()` becomes true (the endpoint is stopping or the client left); it is checked
+// once per k_wait_slice. Never throws.
+control_reply run_wait(const wait_job& job, const std::function<bool()>& cancelled);
 
 // Whether `authorization` is "Bearer <token>"; compares the token in constant time.
 bool bearer_matches(std::string_view authorization, std::string_view token) noexcept;

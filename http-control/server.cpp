@@ -12,8 +12,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,10 +23,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -195,15 +199,21 @@ class session : public std::enable_shared_from_this<session> {
       ++waiters->running;
     }
     stream_.expires_never();  // the wait may outlast the idle timeout
+    auto gone = std::make_shared<std::atomic<bool>>(false);
+    watch_client(gone);
     auto self = shared_from_this();
     try {
-      std::thread([self, waiters, job = std::move(job)]() mutable {
+      std::thread([self, waiters, gone, job = std::move(job)]() mutable {
         {
-          control_reply r = run_wait(job, self->server_.stopping);
+          control_reply r =
+              run_wait(job, [&] { return self->server_.stopping.load() || gone->load(); });
           auto executor = self->stream_.get_executor();
           net::post(executor, [self, r = std::move(r)]() mutable {
-            if (!self->server_.stopping)
-              self->send(std::move(r), false);
+            if (self->server_.stopping)
+              return;
+            error_code ec;
+            self->stream_.socket().cancel(ec);  // ends watch_client's wait
+            self->send(std::move(r), false);
           });
           self.reset();
         }
@@ -219,6 +229,22 @@ class session : public std::enable_shared_from_this<session> {
       r.body = "cannot start a waiter thread\n";
       send(std::move(r), false);
     }
+  }
+
+  // While a wait runs nothing reads the socket: notice a client that closes its connection, so
+  // that its wait (which may have no time limit) ends and frees its waiter thread. Pipelined
+  // input ends the watch without cancelling anything.
+  void watch_client(std::shared_ptr<std::atomic<bool>> gone) {
+    stream_.socket().async_wait(
+        tcp::socket::wait_read, [self = shared_from_this(), gone](error_code ec) {
+          if (ec)
+            return;
+          char c;
+          const ssize_t n =
+              ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            gone->store(true);
+        });
   }
 
   void send(control_reply reply, bool close) {
