@@ -1,21 +1,18 @@
 // http-control/autostart.cpp: starts the endpoint at load time when FAILPOINTS_HTTP is set.
 //
 // This library's static initializer runs after the runtime's (it depends on it) and before the
-// program's main(). A bad setting is reported on stderr and ends the process with status 1, as a
-// bad FAILPOINTS does: a test that asked for an endpoint must not run without one.
+// program's own initializers and main(): the endpoint listens from then on and accepts once the
+// program's failpoint sites are registered (see keep_linked.cpp). A bad setting is reported on
+// stderr and ends the process with status 1, as a bad FAILPOINTS does: a test that asked for an
+// endpoint must not run without one.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
 
-#include "failpoint/export.hpp"
+#include "endpoint.hpp"
 #include "failpoint/http.hpp"
-
-// Referenced through the linker option `--undefined=failpoint_http_autostart_anchor` that
-// failpoint::http adds to its users, so that `--as-needed` keeps this library (and its
-// initializer) in programs that call none of its functions.
-extern "C" FAILPOINT_EXPORT const int failpoint_http_autostart_anchor = 0;
 
 namespace failpoint {
 namespace detail {
@@ -44,7 +41,7 @@ void autostart() {
   if (const char* file = std::getenv("FAILPOINTS_HTTP_ADDR_FILE"))
     opts.address_file = file;
   try {
-    http::start(address, opts);
+    start_endpoint(address, opts, true);
   } catch (const std::exception& e) {
     fail("FAILPOINTS_HTTP", e.what());
   }

@@ -36,6 +36,7 @@
 #include <string>
 #include <thread>
 
+#include "endpoint.hpp"
 #include "failpoint/control.hpp"
 #include "failpoint/http.hpp"
 #include "router.hpp"
@@ -65,6 +66,9 @@ constexpr int k_max_rejecting = 64;
 // before closing, so that the client reads the response instead of a connection reset.
 constexpr auto k_linger_time = std::chrono::seconds(1);
 constexpr std::size_t k_linger_bytes = 1024 * 1024;
+// Programs built without keep_linked.cpp never report that their initializers ran; an endpoint
+// started at load time begins accepting after this long anyway.
+constexpr auto k_ready_fallback = std::chrono::milliseconds(500);
 // How long exit() waits for the endpoint's threads before leaving them behind.
 constexpr auto k_exit_grace = std::chrono::milliseconds(1000);
 // Delay before accepting again after accept() failed (e.g. out of file descriptors).
@@ -98,6 +102,8 @@ class server {
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
   void run_io();
+  // Publishes the address file and starts accepting (io thread; once).
+  void begin_serving();
 
   // Declared before ioc: sessions destroyed with ioc still use them.
   const http::options options;
@@ -110,10 +116,13 @@ class server {
   std::condition_variable done_cv;
   bool io_done = false;
   std::thread thread;
+  bool serving = false;     // io thread: accepting (begin_serving ran)
+  std::string address_tmp;  // written address file waiting to be renamed into place
 
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
   net::steady_timer accept_retry{ioc};
+  net::steady_timer ready_fallback{ioc};
 };
 
 // One connection. `reject`: the connection is over the limit; send 503 and close.
@@ -361,6 +370,29 @@ void server::run_io() {
   done_cv.notify_all();
 }
 
+void publish_address_file(const std::string& tmp, const std::string& path) {
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot rename the address file to \"" + path + "\"");
+  }
+}
+
+void server::begin_serving() {
+  if (serving || stopping)
+    return;
+  serving = true;
+  ready_fallback.cancel();
+  if (!address_tmp.empty()) {
+    try {
+      publish_address_file(address_tmp, options.address_file);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "failpoint: HTTP control on %s: %s\n", address.c_str(), e.what());
+    }
+    address_tmp.clear();
+  }
+  do_accept();
+}
+
 // The running endpoint. Leaked on purpose (never destroyed at exit).
 std::mutex& global_mutex() {
   static auto* m = new std::mutex;
@@ -369,6 +401,8 @@ std::mutex& global_mutex() {
 server* g_server = nullptr;         // guarded by global_mutex()
 std::atomic<pid_t> g_owner_pid{0};  // the process that started g_server
 std::atomic<bool> g_atexit_registered{false};
+// Set once the program's static initializers (its failpoint sites) have run; see keep_linked.cpp.
+std::atomic<bool> g_program_ready{false};
 
 // Stops `s` and deletes it. `limit`: at exit, give up waiting after it and leave the threads
 // (and `s`) behind instead of hanging.
@@ -417,19 +451,16 @@ void stop_at_exit() {
     shutdown_server(s, k_exit_grace);
 }
 
-void write_address_file(const std::string& path, const std::string& address) {
+// Writes "host:port\n" to a temporary file next to `path`; publish_address_file() renames it
+// into place, so that a reader sees the whole address or nothing.
+std::string write_address_tmp(const std::string& path, const std::string& address) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << address << "\n";
-    out.close();
-    if (!out)
-      throw std::runtime_error("cannot write the address file \"" + tmp + "\"");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename the address file to \"" + path + "\"");
-  }
+  std::ofstream out(tmp, std::ios::trunc);
+  out << address << "\n";
+  out.close();
+  if (!out)
+    throw std::runtime_error("cannot write the address file \"" + tmp + "\"");
+  return tmp;
 }
 
 bool is_loopback(const net::ip::address& a) {
@@ -442,12 +473,8 @@ bool is_loopback(const net::ip::address& a) {
 }
 
 }  // namespace
-}  // namespace detail
 
-namespace http {
-
-std::string start(std::string_view address, const options& opts) {
-  using namespace failpoint::detail;
+std::string start_endpoint(std::string_view address, const http::options& opts, bool at_load) {
   const auto fail = [&](const std::string& why) -> std::runtime_error {
     return std::runtime_error("cannot serve HTTP control on \"" + std::string(address) +
                               "\": " + why);
@@ -501,9 +528,18 @@ std::string start(std::string_view address, const options& opts) {
   if (ec)
     throw fail(ec.message());
   srv->address = join_host_port(bound.address().to_string(), bound.port());
+  // At load time the program's own static initializers, which register its failpoint sites, have
+  // not run yet: a request now could find no site. Then the endpoint listens (connections wait in
+  // the backlog) but accepts, and publishes its address file, only once keep_linked.cpp reports
+  // that they ran (or after k_ready_fallback in programs built without it).
+  const bool defer = at_load && !g_program_ready.load();
   if (!opts.address_file.empty()) {
     try {
-      write_address_file(opts.address_file, srv->address);
+      srv->address_tmp = write_address_tmp(opts.address_file, srv->address);
+      if (!defer) {
+        publish_address_file(srv->address_tmp, opts.address_file);
+        srv->address_tmp.clear();
+      }
     } catch (const std::exception& e) {
       throw fail(e.what());
     }
@@ -514,7 +550,16 @@ std::string start(std::string_view address, const options& opts) {
     (void)failpoint::list();
     std::atexit(stop_at_exit);
   }
-  srv->do_accept();
+  if (defer) {
+    server* raw = srv.get();
+    srv->ready_fallback.expires_after(k_ready_fallback);
+    srv->ready_fallback.async_wait([raw](error_code wait_ec) {
+      if (!wait_ec)
+        raw->begin_serving();
+    });
+  } else {
+    srv->begin_serving();
+  }
   // The io thread blocks every signal so that the host's signals go to the host's threads;
   // waiter threads, started from it, inherit that.
   sigset_t all;
@@ -532,6 +577,14 @@ std::string start(std::string_view address, const options& opts) {
   g_owner_pid = ::getpid();
   g_server = srv.release();
   return g_server->address;
+}
+
+}  // namespace detail
+
+namespace http {
+
+std::string start(std::string_view address, const options& opts) {
+  return detail::start_endpoint(address, opts, false);
 }
 
 void stop() {
@@ -553,3 +606,12 @@ std::string address() {
 
 }  // namespace http
 }  // namespace failpoint
+
+extern "C" FAILPOINT_EXPORT void failpoint_http_program_ready() noexcept {
+  using namespace failpoint::detail;
+  g_program_ready = true;
+  std::lock_guard<std::mutex> lock(global_mutex());
+  if (server* s = g_server) {
+    net::post(s->ioc, [s] { s->begin_serving(); });
+  }
+}

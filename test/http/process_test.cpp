@@ -76,6 +76,24 @@ TEST_CASE("FAILPOINTS_HTTP starts the endpoint before main and writes the addres
   CHECK(fpt::read_file(c.proc.out_path).empty());  // never writes to stdout
 }
 
+TEST_CASE("a program linked without keep_linked.cpp still starts the endpoint from the "
+          "environment",
+          "[http][process]") {
+  const std::string dir = fpt::temp_dir();
+  fpt::process p = fpt::spawn(FAILPOINT_HTTP_CHILD_PLAIN, {"serve"},
+                              {"FAILPOINTS_HTTP=127.0.0.1:0",
+                               "FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr"},
+                              dir);
+  const std::string address = fpt::wait_for_file(dir + "/addr", 10s);
+  REQUIRE(!address.empty());
+  CHECK(fpt::call(address, "PUT", "/child/hit", "return").status == 204);
+  CHECK(fpt::call(address, "GET", "/child/hit/wait?count=1&timeout_ms=5000").status == 200);
+  fpt::close_stdin(p);
+  const auto status = fpt::wait_exit(p, 5s);
+  REQUIRE(status);
+  CHECK(WIFEXITED(*status));
+}
+
 TEST_CASE("without FAILPOINTS_HTTP a program opens no socket", "[http][process]") {
   const std::string dir = fpt::temp_dir();
   fpt::process p = fpt::spawn(k_child, {"serve"}, {}, dir);
