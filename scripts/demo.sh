@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
-# The demo: builds failpoint and shows failpoints being switched in a running program.
-# Installs missing Debian packages first (apt-get, only when something is missing).
+# The demo: the checkpoint story of gofail's chapter, in C++ (examples/checkpoint).
+#
+# A watcher handles each new event of a log, then saves the event's revision to a checkpoint
+# file. If it crashes between the two, the restarted watcher handles the event again. The demo
+# puts a crash exactly there with a failpoint (over HTTP with curl, then with FAILPOINTS), shows
+# the duplicate, then shows that the fixed watcher has none under the same fault.
+#
+# Installs missing Debian packages first (scripts/deps.sh), builds only the two watchers (and what
+# they need) in build/demo (BUILD_DIR=... to change), and exits 0 when every step behaved as
+# described, non-zero with the reason otherwise. KEEP=1 keeps the working directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,40 +16,160 @@ scripts/deps.sh
 
 build_dir="${BUILD_DIR:-build/demo}"
 jobs="$(nproc 2>/dev/null || echo 2)"
+if [[ -t 1 ]]; then
+  bold=$'\033[1m' red=$'\033[31m' green=$'\033[32m' dim=$'\033[2m' reset=$'\033[0m'
+else
+  bold='' red='' green='' dim='' reset=''
+fi
+
 step=0
-say() { step=$((step + 1)); printf '\n\033[1m== %d. %s\033[0m\n' "$step" "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
-fail() { printf '\ndemo FAILED: %s\n' "$*" >&2; exit 1; }
+say() { step=$((step + 1)); printf '\n%s== %d. %s%s\n' "$bold" "$step" "$*" "$reset"; }
+note() { printf '%s%s%s\n' "$dim" "$*" "$reset"; }
+# Prints a command as one would type it, then runs it.
+run() { printf '$ %s\n' "$*"; eval "$@"; }
+fail() { printf '\n%sdemo FAILED at step %d: %s%s\n' "$red" "$step" "$*" "$reset" >&2; exit 1; }
 
-say "Build (cmake, $build_dir)"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAILPOINT_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build_dir" -j "$jobs" --target failpoint_quickstart >/dev/null
-app="$build_dir/examples/quickstart/failpoint_quickstart"
+# Polls a command for up to 10 s.
+eventually() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    if eval "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
 
-say "No failpoint enabled: every save works"
-run "$app" || fail "the quickstart should store 3 of 3 without failpoints"
+work="$(mktemp -d "${TMPDIR:-/tmp}/failpoint-demo.XXXXXX")"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  if [[ "${KEEP:-}" == 1 ]]; then echo "(kept $work)"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
 
-say "FAILPOINTS='quickstart.SaveFails=1*return(true)': the first save fails, once"
-out=$(FAILPOINTS='quickstart.SaveFails=1*return(true)' "$app" || true)
-echo "$out"
-grep -q "save a: FAILED" <<<"$out" || fail "save a should have failed"
-grep -q "stored 2 of 3" <<<"$out" || fail "exactly one save should have failed"
+# Starts a watcher in the background with its control endpoint on a free loopback port; sets
+# $pid and $addr (host:port, read from FAILPOINTS_HTTP_ADDR_FILE).
+start_watcher() {
+  local program="$1" dir="$2"
+  mkdir -p "$dir"
+  rm -f "$dir/addr"
+  printf '$ FAILPOINTS_HTTP=127.0.0.1:0 FAILPOINTS_HTTP_ADDR_FILE=%s %s %s &\n' \
+    "$dir/addr" "$program" "$dir"
+  FAILPOINTS_HTTP=127.0.0.1:0 FAILPOINTS_HTTP_ADDR_FILE="$dir/addr" \
+    "$program" "$dir" >"$dir/watcher.out" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  eventually "grep -q : '$dir/addr'" || fail "the watcher did not start its endpoint: $(cat "$dir/watcher.out")"
+  addr="$(head -n1 "$dir/addr")"
+  note "(the endpoint listens on $addr)"
+}
 
-say "FAILPOINTS='quickstart.Crash=1*off->panic(\"after saving b\")': a crash after the second save"
-set +e
-out=$(FAILPOINTS='quickstart.Crash=1*off->panic("after saving b")' "$app" 2>&1)
-status=$?
-set -e
-echo "$out"
-[[ $status -ne 0 ]] || fail "the program should have crashed"
-grep -q 'failpoint panic: quickstart.Crash: after saving b' <<<"$out" || fail "panic message missing"
+# Waits for the watcher $pid to end; sets $status.
+wait_exit() {
+  eventually "! kill -0 $pid" || fail "the watcher should have crashed, but it still runs"
+  status=0
+  wait "$pid" 2>/dev/null || status=$?
+}
 
-say "A typo in FAILPOINTS is an error, not a silently passing test"
-set +e
-out=$(FAILPOINTS='quickstart.SaveFails=retrun(true)' "$app" 2>&1)
-status=$?
-set -e
-echo "$out"
-[[ $status -eq 1 ]] || fail "a malformed FAILPOINTS should exit with status 1"
+# How many times event `rev` was handled in `dir`.
+handled() { grep -c "^rev $2:" "$1/notifications.log" || true; }
 
-printf '\ndemo OK\n'
+feed() { run "echo '$2' >> $1/events.log"; }
+
+say "Build the two watchers with their failpoints compiled in ($build_dir)"
+note "examples/checkpoint/watcher.cpp, between handling an event and saving its revision:"
+grep -n -B2 -A1 'failpoint: var BeforeSave' examples/checkpoint/watcher.cpp
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAILPOINT_BUILD_TESTS=OFF \
+  -DFAILPOINT_BUILD_EXAMPLES=ON -DFAILPOINT_BUILD_REWRITER=ON -DFAILPOINT_BUILD_HTTP=ON >/dev/null ||
+  fail "cmake could not configure $build_dir"
+cmake --build "$build_dir" -j "$jobs" --target checkpoint_watcher checkpoint_watcher_fixed >/dev/null ||
+  fail "the build failed (run: cmake --build $build_dir --target checkpoint_watcher)"
+buggy="$build_dir/examples/checkpoint/checkpoint_watcher"
+fixed="$build_dir/examples/checkpoint/checkpoint_watcher_fixed"
+
+say "Start the watcher; list its failpoints over HTTP"
+d="$work/buggy"
+start_watcher "$buggy" "$d"
+run "curl -s http://$addr/"
+[[ "$(curl -s "http://$addr/")" == *"checkpoint.BeforeSave="* ]] || fail "GET / does not list checkpoint.BeforeSave"
+
+say "Feed an event: the watcher handles it (a notification) and saves its revision"
+feed "$d" "PUT /config/mode fast"
+eventually "grep -q 'saved: 1' '$d/watcher.out'" || fail "the watcher did not handle event 1"
+run "cat $d/watcher.out"
+run "cat $d/notifications.log $d/checkpoint"
+
+say "Arm a crash between handling and saving: curl -X PUT -d panic"
+run "curl -s -X PUT -d panic http://$addr/checkpoint.BeforeSave"
+run "curl -s http://$addr/"
+[[ "$(curl -s "http://$addr/")" == *"checkpoint.BeforeSave=panic"* ]] || fail "GET / does not show the panic term"
+run "curl -s http://$addr/checkpoint.BeforeSave/count; echo"
+[[ "$(curl -s "http://$addr/checkpoint.BeforeSave/count")" == 0* ]] || fail "the count should be 0 before any hit"
+
+say "Feed a second event: it is handled, then the watcher crashes before saving revision 2"
+feed "$d" "PUT /config/mode safe"
+wait_exit
+run "cat $d/watcher.out"
+[[ $status -eq 134 ]] || fail "the watcher should have aborted (status 134), got $status"
+grep -q 'failpoint panic: checkpoint.BeforeSave' "$d/watcher.out" || fail "no panic message"
+run "cat $d/notifications.log $d/checkpoint"
+note "(event 2 was handled, but the checkpoint still says 1)"
+[[ "$(cat "$d/checkpoint")" == 1 && "$(handled "$d" 2)" == 1 ]] || fail "unexpected state after the crash"
+
+say "Restart the watcher: it resumes after revision 1 and handles event 2 a second time"
+run "$buggy --drain $d"
+run "cat $d/notifications.log"
+[[ "$(handled "$d" 2)" == 2 ]] || fail "the buggy watcher should have handled event 2 twice"
+printf '%sDUPLICATE: event 2 was handled twice (the bug of the chapter)%s\n' "$red" "$reset"
+
+say "The fixed watcher, same story: arm '1*off->panic' (let one event through, crash at the next)"
+note "The fix (WATCHER_FIXED): each notification carries its revision; on start the watcher"
+note "resumes after the last notification, not after the checkpoint, which may be behind."
+d="$work/fixed"
+start_watcher "$fixed" "$d"
+run "curl -s -X PUT -d '1*off->panic' http://$addr/checkpoint.BeforeSave"
+run "curl -s http://$addr/"
+feed "$d" "PUT /config/mode fast"
+eventually "grep -q 'saved: 1' '$d/watcher.out'" || fail "the fixed watcher did not handle event 1"
+run "curl -s http://$addr/checkpoint.BeforeSave/count; echo"
+[[ "$(curl -s "http://$addr/checkpoint.BeforeSave/count")" == 1* ]] || fail "the count should be 1 after one hit"
+
+say "Feed a second event: handled, then the crash"
+feed "$d" "PUT /config/mode safe"
+wait_exit
+run "cat $d/watcher.out"
+[[ $status -eq 134 ]] || fail "the fixed watcher should have aborted (status 134), got $status"
+run "cat $d/notifications.log $d/checkpoint"
+
+say "Restart the fixed watcher: nothing is handled twice"
+run "$fixed --drain $d"
+run "cat $d/notifications.log"
+[[ "$(handled "$d" 2)" == 1 ]] || fail "the fixed watcher handled event 2 twice"
+printf '%sno duplicate%s\n' "$green" "$reset"
+
+say "The same fault set at start with FAILPOINTS, for both watchers"
+for variant in buggy fixed; do
+  program="$buggy"
+  [[ $variant == fixed ]] && program="$fixed"
+  d="$work/env-$variant"
+  mkdir -p "$d"
+  printf 'PUT /config/mode fast\nPUT /config/mode safe\n' >"$d/events.log"
+  status=0
+  run "FAILPOINTS='checkpoint.BeforeSave=1*off->panic' $program --drain $d 2>&1" || status=$?
+  [[ $status -eq 134 ]] || fail "$variant: FAILPOINTS should have made it abort (status 134), got $status"
+  run "$program --drain $d"
+  run "cat $d/notifications.log"
+  expected=2
+  [[ $variant == fixed ]] && expected=1
+  [[ "$(handled "$d" 2)" == "$expected" ]] ||
+    fail "$variant: event 2 handled $(handled "$d" 2) times, expected $expected"
+done
+printf '%sbuggy: event 2 handled twice; fixed: once%s\n' "$green" "$reset"
+
+say "A typo in FAILPOINTS is an error, not a test that passes for the wrong reason"
+status=0
+run "FAILPOINTS='checkpoint.BeforeSave=panik' $buggy --drain $work/buggy" || status=$?
+[[ $status -eq 1 ]] || fail "a malformed FAILPOINTS should exit with status 1, got $status"
+
+printf '\n%sdemo OK%s\n' "$green" "$reset"
