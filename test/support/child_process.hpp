@@ -121,7 +121,11 @@ inline child_result run_in_child(const std::function<void()>& fn,
     close(err[0]);
     close(out[1]);
     close(err[1]);
-    signal(SIGTRAP, SIG_DFL);
+    // The test framework's crash handlers (Catch2 catches SIGABRT, SIGSEGV...) must not run in
+    // the child: they are not async-signal-safe (ThreadSanitizer reports them) and print to the
+    // child's captured output. The child dies of the signal itself.
+    for (int sig : {SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE})
+      signal(sig, SIG_DFL);
     try {
       fn();
     } catch (...) {

@@ -1,0 +1,216 @@
+// test/fuzz/http_fuzzer.cpp: libFuzzer target for the HTTP control endpoint's request handling:
+// raw request bytes in, response bytes out, without a socket.
+//
+// The harness does what a session of http-control/server.cpp does with the bytes it reads: a
+// Beast request_parser with the server's limits (64 KiB body, 8 KiB headers) takes the bytes,
+// each complete request goes to route() (http-control/router.cpp, compiled in), a deferred change
+// is applied as after a write, a wait job runs with run_wait(), and the reply is serialized as a
+// Beast response. Pipelined requests in one input are served one after the other, like a kept
+// alive connection. Every input is served twice: without a token, and with the token "s3cret".
+//
+// Properties: nothing crashes or throws; no reply is a 500 (an internal error means an exception
+// the router did not expect); every status is one the endpoint documents; with a token, a request
+// without `Authorization: Bearer s3cret` gets 401 and changes no failpoint. The same input also
+// goes to split_host_port (the FAILPOINTS_HTTP address parser) and percent_decode.
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "failpoint/control.hpp"
+#include "failpoint/failpoint.hpp"
+#include "router.hpp"
+#include "url.hpp"
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+// The server's limits (http-control/server.cpp, k_body_limit and k_header_limit).
+constexpr std::uint32_t body_limit = 64 * 1024;
+constexpr std::uint32_t header_limit = 8 * 1024;
+// Bounds the work per input: at most this many pipelined requests are served.
+constexpr int max_requests = 16;
+
+[[noreturn]] void property_failed(const char* what, const std::string& detail) {
+  std::fprintf(stderr, "property violated: %s\n%s\n", what, detail.c_str());
+  std::abort();
+}
+
+std::string all_terms() {
+  std::string out;
+  for (const auto& info : failpoint::list())
+    out += info.name + "=" + info.terms + ";";
+  return out;
+}
+
+bool documented(unsigned status) {
+  switch (status) {
+    case 200:
+    case 204:
+    case 400:
+    case 401:
+    case 404:
+    case 405:
+    case 408:
+    case 413:
+    case 431:
+    case 503:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Serializes a reply as the server does (headers it sets, body except for 204).
+std::string serialize(const failpoint::detail::control_reply& reply, unsigned version,
+                      bool keep_alive) {
+  bhttp::response<bhttp::string_body> res;
+  res.version(version);
+  res.result(static_cast<bhttp::status>(reply.status));
+  res.set(bhttp::field::server, "failpoint");
+  if (!reply.allow.empty())
+    res.set(bhttp::field::allow, reply.allow);
+  if (reply.authenticate)
+    res.set(bhttp::field::www_authenticate, "Bearer realm=\"failpoint\"");
+  if (reply.status != 204) {
+    res.set(bhttp::field::content_type, reply.content_type);
+    res.body() = reply.body;
+  }
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  std::ostringstream out;
+  out << res;
+  return out.str();
+}
+
+void check_reply(const failpoint::detail::control_reply& reply, const std::string& request) {
+  if (reply.status == 500)
+    property_failed("internal error (500)", request + "\n-> " + reply.body);
+  if (!documented(reply.status))
+    property_failed("undocumented status", std::to_string(reply.status));
+  if (reply.status != 204 && reply.body.empty())
+    property_failed("a reply without a body", std::to_string(reply.status));
+}
+
+// Serves every request in `bytes` as one connection would.
+void serve(std::string_view bytes, const std::string& token) {
+  if (bytes.empty())
+    return;
+  beast::flat_buffer buffer;
+  auto in = buffer.prepare(bytes.size());
+  std::memcpy(in.data(), bytes.data(), bytes.size());
+  buffer.commit(bytes.size());
+
+  for (int served = 0; served < max_requests; ++served) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(body_limit);
+    parser.header_limit(header_limit);
+    beast::error_code ec;
+    // Every round consumes input or ends: the whole input is what the client ever sends.
+    while (!parser.is_done()) {
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        if (used == 0) {
+          parser.put_eof(ec);  // the client closed: ends a body read until EOF, or errors
+          if (ec || !parser.is_done())
+            return;
+        }
+        continue;
+      }
+      if (ec)
+        break;
+      if (used == 0 && !parser.is_done())
+        return;
+    }
+    failpoint::detail::control_reply reply;
+    if (ec == bhttp::error::body_limit) {
+      reply.status = 413;
+      reply.body = "request body over 64 KiB\n";
+    } else if (ec == bhttp::error::header_limit) {
+      reply.status = 431;
+      reply.body = "request headers over 8 KiB\n";
+    } else if (ec) {
+      return;  // the server answers 400 to a parse error and closes, or just closes
+    } else {
+      auto& req = parser.get();
+      failpoint::detail::control_request cr;
+      cr.method = std::string_view(req.method_string().data(), req.method_string().size());
+      cr.target = std::string_view(req.target().data(), req.target().size());
+      cr.body = req.body();
+      auto authorization = req[bhttp::field::authorization];
+      cr.authorization = std::string_view(authorization.data(), authorization.size());
+      auto accept = req[bhttp::field::accept];
+      cr.accept = std::string_view(accept.data(), accept.size());
+
+      const std::string before = token.empty() ? std::string() : all_terms();
+      reply = failpoint::detail::route(cr, token);
+      std::ostringstream request_text;
+      request_text << req;
+      if (!reply.wait)
+        check_reply(reply, request_text.str());
+      if (reply.after_write)
+        reply.after_write();
+      if (reply.wait) {
+        // Only waits with a timeout of at most 5 ms really wait; others see the endpoint
+        // stopping (503), so that no input blocks the fuzzer.
+        const bool quick = reply.wait->timeout && reply.wait->timeout->count() <= 5;
+        reply = failpoint::detail::run_wait(*reply.wait, [quick] { return !quick; });
+        check_reply(reply, request_text.str());
+      }
+      if (!token.empty() && !failpoint::detail::bearer_matches(cr.authorization, token)) {
+        if (reply.status != 401)
+          property_failed("no token but not 401", request_text.str());
+        if (all_terms() != before)
+          property_failed("a request without the token changed a failpoint", request_text.str());
+      }
+      const std::string response = serialize(reply, req.version(), req.keep_alive());
+      if (response.rfind("HTTP/1.", 0) != 0)
+        property_failed("malformed response", response);
+      if (!req.keep_alive())
+        return;
+      continue;
+    }
+    check_reply(reply, "(limit)");
+    serialize(reply, 11, false);
+    return;
+  }
+}
+
+}  // namespace
+
+// Registered names for the routes to find (GET /a, PUT /b/c, /b/c/count...). Never called (the
+// terms the fuzzer sets may panic); the sites register at startup all the same.
+void fuzz_http_sites() {
+  if (FAILPOINT("a")) {
+  }
+  if (auto fp = FAILPOINT_VALUE("b/c", int)) {
+  }
+  if (auto fp = FAILPOINT_VALUE("d", std::string)) {
+  }
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  try {
+    (void)failpoint::detail::split_host_port(bytes);
+  } catch (const std::invalid_argument&) {
+  }
+  (void)failpoint::detail::percent_decode(bytes);
+
+  failpoint::disable_all();
+  serve(bytes, "");
+  failpoint::disable_all();
+  serve(bytes, "s3cret");
+  return 0;
+}
