@@ -146,31 +146,63 @@ class session : public std::enable_shared_from_this<session> {
   }
 
  private:
+  // A request is read in two steps: the header, then (after a `100 Continue` when the client
+  // asks for one, as `curl -T` does) the body.
   void do_read() {
     parser_.emplace();
     parser_->body_limit(k_body_limit);
     parser_->header_limit(k_header_limit);
     stream_.expires_after(server_.options.timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(error_code ec, std::size_t) {
+    if (server_.stopping || read_failed(ec))
+      return;
+    if (parser_->is_done())
+      return on_read(ec, 0);
+    const auto expect = parser_->get()[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      continue_ = {bhttp::status::continue_, parser_->get().version()};
+      return bhttp::async_write(
+          stream_, continue_, beast::bind_front_handler(&session::on_continue, shared_from_this()));
+    }
+    do_read_body();
+  }
+
+  void on_continue(error_code ec, std::size_t) {
+    if (ec || server_.stopping)
+      return do_shutdown();
+    do_read_body();
+  }
+
+  void do_read_body() {
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
 
-  void on_read(error_code ec, std::size_t) {
-    if (server_.stopping)
-      return;
-    if (ec == bhttp::error::end_of_stream)
-      return do_shutdown();
-    if (ec == beast::error::timeout)
-      return do_shutdown();  // idle or too slow: just close
-    if (ec == bhttp::error::body_limit)
-      return send_error(413, "request body over 64 KiB\n");
-    if (ec == bhttp::error::header_limit)
-      return send_error(431, "request headers over 8 KiB\n");
-    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-      return send_error(400, "malformed request: " + ec.message() + "\n");
+  // Answers or closes for a failed read; false when `ec` is no error.
+  bool read_failed(error_code ec) {
+    if (!ec)
+      return false;
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout) {
+      do_shutdown();  // the client is done, or idle or too slow: just close
+    } else if (ec == bhttp::error::body_limit) {
+      send_error(413, "request body over 64 KiB\n");
+    } else if (ec == bhttp::error::header_limit) {
+      send_error(431, "request headers over 8 KiB\n");
+    } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      send_error(400, "malformed request: " + ec.message() + "\n");
+    } else {
+      do_shutdown();  // reset, aborted...
     }
-    if (ec)
-      return do_shutdown();  // reset, aborted...
+    return true;
+  }
+
+  void on_read(error_code ec, std::size_t) {
+    if (server_.stopping || read_failed(ec))
+      return;
 
     auto& req = parser_->get();
     version_ = req.version();
@@ -325,6 +357,7 @@ class session : public std::enable_shared_from_this<session> {
   beast::flat_buffer buffer_{k_header_limit + k_body_limit + 16 * 1024};
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
+  bhttp::response<bhttp::empty_body> continue_;
   std::function<void()> after_write_;
   unsigned version_ = 11;
   bool keep_alive_ = false;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -423,4 +424,31 @@ TEST_CASE("curl can drive the endpoint", "[http][curl]") {
   CHECK(r.out == "1");
   r = fpt::run("/usr/bin/curl", {"-s", base + "/"}, {}, std::chrono::seconds(10));
   CHECK(r.out.find("http.value=return(5)\n") != std::string::npos);
+  // `curl -T` uploads with `Expect: 100-continue`: answered at once (curl would wait a second).
+  const std::string spec = fpt::temp_dir() + "/spec";
+  {
+    std::ofstream out(spec);
+    out << "http.plain=return;http.value=return(6)\n";
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  r = fpt::run("/usr/bin/curl",
+               {"-s", "-o", "/dev/null", "-w", "%{http_code}", "-T", spec, base + "/failpoints"},
+               {}, std::chrono::seconds(10));
+  CHECK(r.out == "204");
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(900));
+  CHECK(sites::value() == 6);
+}
+
+TEST_CASE("Expect: 100-continue gets 100 Continue before the body is sent", "[http]") {
+  endpoint ep;
+  const int fd = fpt::connect_raw(ep.address);
+  REQUIRE(fd >= 0);
+  fpt::send_all(fd,
+                "PUT /http.plain HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n"
+                "Expect: 100-continue\r\n\r\n");
+  CHECK(fpt::read_response(fd, std::chrono::seconds(5)).rfind("HTTP/1.1 100 Continue\r\n", 0) == 0);
+  fpt::send_all(fd, "return");
+  CHECK(fpt::status_of(fpt::read_response(fd, std::chrono::seconds(5))) == 204);
+  CHECK(sites::plain());
+  ::close(fd);
 }
