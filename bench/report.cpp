@@ -38,8 +38,24 @@ json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in)
     fail("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  // Google Benchmark writes NaN and inf (e.g. the variation of a counter that is 0) unquoted,
+  // which is not JSON: read them as null.
+  std::string s = text.str();
+  for (const char* bad : {"-nan", "nan", "NaN", "-inf", "inf"}) {
+    const std::string needle = std::string(": ") + bad;
+    for (std::size_t at = s.find(needle); at != std::string::npos; at = s.find(needle, at)) {
+      const char next = at + needle.size() < s.size() ? s[at + needle.size()] : ',';
+      if (next == ',' || next == '\n' || next == '}' || next == ' ' || next == '\r') {
+        s.replace(at, needle.size(), ": null");
+      } else {
+        at += needle.size();
+      }
+    }
+  }
   try {
-    return json::parse(in);
+    return json::parse(s);
   } catch (const json::exception& e) {
     fail(path + ": " + e.what());
   }
@@ -89,6 +105,8 @@ std::map<std::string, double> hotpath_times(const json& gb) {
       t *= 1e3;
     else if (unit == "ms")
       t *= 1e6;
+    if (b.contains("ops_per_iteration"))
+      t /= b["ops_per_iteration"].get<double>();
     auto it = out.find(name);
     if (it == out.end() || t < it->second)
       out[name] = t;
