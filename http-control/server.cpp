@@ -207,6 +207,7 @@ class session : public std::enable_shared_from_this<session> {
     auto& req = parser_->get();
     version_ = req.version();
     keep_alive_ = req.keep_alive();
+    head_ = req.method() == bhttp::verb::head;
     control_request cr;
     cr.method = to_std(req.method_string());
     cr.target = to_std(req.target());
@@ -303,6 +304,10 @@ class session : public std::enable_shared_from_this<session> {
     }
     res_.keep_alive(keep_alive_ && !close);
     res_.prepare_payload();
+    if (head_ && reply.status != 204) {
+      // A response to HEAD has the headers of the full response and no body.
+      res_.body().clear();
+    }
     after_write_ = std::move(reply.after_write);
     stream_.expires_after(server_.options.timeout);
     bhttp::async_write(stream_, res_,
@@ -361,6 +366,7 @@ class session : public std::enable_shared_from_this<session> {
   std::function<void()> after_write_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool head_ = false;  // the current request is a HEAD
   server& server_;
   const bool reject_;
   std::array<char, 4096> drain_{};

@@ -167,6 +167,25 @@ TEST_CASE("several requests share one kept-alive connection", "[http][limits]") 
   ::close(fd);
 }
 
+TEST_CASE("a response to HEAD has no body and the connection stays usable", "[http][limits]") {
+  endpoint ep;
+  const int fd = fpt::connect_raw(ep.address);
+  REQUIRE(fd >= 0);
+  fpt::send_all(fd,
+                "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"
+                "GET /http.plain/count HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  bool closed = false;
+  const std::string res = fpt::read_until_close(fd, 5s, &closed);
+  CHECK(closed);
+  CHECK(fpt::status_of(res) == 405);
+  const auto second = res.find("HTTP/1.1 200");
+  REQUIRE(second != std::string::npos);
+  // Nothing but headers between the two responses.
+  CHECK(res.find("\r\n\r\n") + 4 == second);
+  CHECK(res.substr(res.size() - 1) == "0");
+  ::close(fd);
+}
+
 TEST_CASE("connections over the bound get 503 and are closed while others are still served",
           "[http][limits]") {
   failpoint::http::options opts;
