@@ -87,6 +87,30 @@ handled() { grep -c "^rev $2:" "$1/notifications.log" || true; }
 
 feed() { run "echo '$2' >> $1/events.log"; }
 
+# Shows `curl -s URL` and its answer; fails unless the answer matches the glob `expected`.
+curl_expect() {
+  local url="$1" expected="$2" answer
+  printf '$ curl -s %s\n' "$url"
+  answer="$(curl -s "$url")" || fail "curl $url failed"
+  printf '%s\n' "$answer"
+  # shellcheck disable=SC2053
+  [[ "$answer" == $expected ]] || fail "GET $url answered '$answer', expected $expected"
+}
+
+# Feeds event 2 to the watcher in $d, which must handle it and then crash at BeforeSave, leaving
+# the checkpoint at 1.
+crash_at_second_event() {
+  feed "$d" "PUT /config/mode safe"
+  wait_exit
+  run "cat $d/watcher.out"
+  [[ $status -eq 134 ]] || fail "the watcher should have aborted (status 134), got $status"
+  grep -q 'failpoint panic: checkpoint.BeforeSave' "$d/watcher.out" || fail "no panic message"
+  run "cat $d/notifications.log $d/checkpoint"
+  [[ "$(cat "$d/checkpoint")" == 1 && "$(handled "$d" 2)" == 1 ]] ||
+    fail "after the crash, event 2 should be handled once and the checkpoint at 1"
+  note "(event 2 was handled, but the checkpoint still says 1)"
+}
+
 say "Build the two watchers with their failpoints compiled in ($build_dir)"
 note "examples/checkpoint/watcher.cpp, between handling an event and saving its revision:"
 grep -n -B2 -A1 'failpoint: var BeforeSave' examples/checkpoint/watcher.cpp
@@ -101,8 +125,7 @@ fixed="$build_dir/examples/checkpoint/checkpoint_watcher_fixed"
 say "Start the watcher; list its failpoints over HTTP"
 d="$work/buggy"
 start_watcher "$buggy" "$d"
-run "curl -s http://$addr/"
-[[ "$(curl -s "http://$addr/")" == *"checkpoint.BeforeSave="* ]] || fail "GET / does not list checkpoint.BeforeSave"
+curl_expect "http://$addr/" "*checkpoint.BeforeSave=*"
 
 say "Feed an event: the watcher handles it (a notification) and saves its revision"
 feed "$d" "PUT /config/mode fast"
@@ -111,21 +134,12 @@ run "cat $d/watcher.out"
 run "cat $d/notifications.log $d/checkpoint"
 
 say "Arm a crash between handling and saving: curl -X PUT -d panic"
-run "curl -s -X PUT -d panic http://$addr/checkpoint.BeforeSave"
-run "curl -s http://$addr/"
-[[ "$(curl -s "http://$addr/")" == *"checkpoint.BeforeSave=panic"* ]] || fail "GET / does not show the panic term"
-run "curl -s http://$addr/checkpoint.BeforeSave/count; echo"
-[[ "$(curl -s "http://$addr/checkpoint.BeforeSave/count")" == 0* ]] || fail "the count should be 0 before any hit"
+run "curl -sf -X PUT -d panic http://$addr/checkpoint.BeforeSave" || fail "the PUT was refused"
+curl_expect "http://$addr/" "*checkpoint.BeforeSave=panic*"
+curl_expect "http://$addr/checkpoint.BeforeSave/count" "0*"
 
 say "Feed a second event: it is handled, then the watcher crashes before saving revision 2"
-feed "$d" "PUT /config/mode safe"
-wait_exit
-run "cat $d/watcher.out"
-[[ $status -eq 134 ]] || fail "the watcher should have aborted (status 134), got $status"
-grep -q 'failpoint panic: checkpoint.BeforeSave' "$d/watcher.out" || fail "no panic message"
-run "cat $d/notifications.log $d/checkpoint"
-note "(event 2 was handled, but the checkpoint still says 1)"
-[[ "$(cat "$d/checkpoint")" == 1 && "$(handled "$d" 2)" == 1 ]] || fail "unexpected state after the crash"
+crash_at_second_event
 
 say "Restart the watcher: it resumes after revision 1 and handles event 2 a second time"
 run "$buggy --drain $d"
@@ -138,23 +152,19 @@ note "The fix (WATCHER_FIXED): each notification carries its revision; on start 
 note "resumes after the last notification, not after the checkpoint, which may be behind."
 d="$work/fixed"
 start_watcher "$fixed" "$d"
-run "curl -s -X PUT -d '1*off->panic' http://$addr/checkpoint.BeforeSave"
-run "curl -s http://$addr/"
+run "curl -sf -X PUT -d '1*off->panic' http://$addr/checkpoint.BeforeSave" ||
+  fail "the PUT was refused"
+curl_expect "http://$addr/" "*checkpoint.BeforeSave=1\*off->panic*"
 feed "$d" "PUT /config/mode fast"
 eventually "grep -q 'saved: 1' '$d/watcher.out'" || fail "the fixed watcher did not handle event 1"
-run "curl -s http://$addr/checkpoint.BeforeSave/count; echo"
-[[ "$(curl -s "http://$addr/checkpoint.BeforeSave/count")" == 1* ]] || fail "the count should be 1 after one hit"
+curl_expect "http://$addr/checkpoint.BeforeSave/count" "1*"
 
 say "Feed a second event: handled, then the crash"
-feed "$d" "PUT /config/mode safe"
-wait_exit
-run "cat $d/watcher.out"
-[[ $status -eq 134 ]] || fail "the fixed watcher should have aborted (status 134), got $status"
-run "cat $d/notifications.log $d/checkpoint"
+crash_at_second_event
 
 say "Restart the fixed watcher: nothing is handled twice"
 run "$fixed --drain $d"
-run "cat $d/notifications.log"
+run "cat $d/notifications.log $d/checkpoint"
 [[ "$(handled "$d" 2)" == 1 ]] || fail "the fixed watcher handled event 2 twice"
 printf '%sno duplicate%s\n' "$green" "$reset"
 
