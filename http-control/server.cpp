@@ -246,6 +246,7 @@ class session : public std::enable_shared_from_this<session> {
     auto self = shared_from_this();
     try {
       std::thread([self, waiters, gone, job = std::move(job)]() mutable {
+        pthread_setname_np(pthread_self(), "failpoint-wait");
         {
           control_reply r =
               run_wait(job, [&] { return self->server_.stopping.load() || gone->load(); });
@@ -399,6 +400,7 @@ void server::on_accept(error_code ec, tcp::socket socket) {
 }
 
 void server::run_io() {
+  pthread_setname_np(pthread_self(), "failpoint-http");  // as ps -L and debuggers show it
   try {
     ioc.run();
   } catch (const std::exception& e) {

@@ -55,7 +55,54 @@ int open_sockets(pid_t pid) {
   return sockets;
 }
 
+// The value of a field ("SigBlk:") in /proc/PID/task/TID/status of the thread named `name`.
+std::string thread_status_field(pid_t pid, const std::string& name, const std::string& field) {
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = ::opendir(tasks.c_str());
+  if (d == nullptr)
+    return {};
+  std::string value;
+  while (dirent* e = ::readdir(d)) {
+    const std::string dir = tasks + "/" + e->d_name;
+    std::string comm = fpt::read_file(dir + "/comm");
+    if (comm != name + "\n")
+      continue;
+    const std::string status = fpt::read_file(dir + "/status");
+    const auto at = status.find(field);
+    if (at != std::string::npos) {
+      value = status.substr(at + field.size());
+      value = value.substr(value.find_first_not_of(" \t"));
+      value = value.substr(0, value.find('\n'));
+    }
+  }
+  ::closedir(d);
+  return value;
+}
+
 }  // namespace
+
+TEST_CASE("the endpoint's threads block every signal so the host's threads get them",
+          "[http][process]") {
+  child c("serve");
+  REQUIRE(!c.address.empty());
+  std::thread waiter(
+      [&] { fpt::call(c.address, "GET", "/child/never/wait?count=1&timeout_ms=1000"); });
+  std::this_thread::sleep_for(200ms);
+  // SigBlk is a hex mask; every standard and real-time signal the kernel lets block is set.
+  const std::string io = thread_status_field(c.proc.pid, "failpoint-http", "SigBlk:");
+  const std::string wait = thread_status_field(c.proc.pid, "failpoint-wait", "SigBlk:");
+  waiter.join();
+  REQUIRE(!io.empty());
+  REQUIRE(!wait.empty());
+  for (const std::string& mask_text : {io, wait}) {
+    const unsigned long long mask = std::stoull(mask_text, nullptr, 16);
+    for (int sig :
+         {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGCHLD}) {
+      INFO(mask_text << " signal " << sig);
+      CHECK((mask >> (sig - 1) & 1) == 1);
+    }
+  }
+}
 
 TEST_CASE("FAILPOINTS_HTTP starts the endpoint before main and writes the address file",
           "[http][process]") {
@@ -76,14 +123,14 @@ TEST_CASE("FAILPOINTS_HTTP starts the endpoint before main and writes the addres
   CHECK(fpt::read_file(c.proc.out_path).empty());  // never writes to stdout
 }
 
-TEST_CASE("a program linked without keep_linked.cpp still starts the endpoint from the "
-          "environment",
-          "[http][process]") {
+TEST_CASE(
+    "a program linked without keep_linked.cpp still starts the endpoint from the "
+    "environment",
+    "[http][process]") {
   const std::string dir = fpt::temp_dir();
-  fpt::process p = fpt::spawn(FAILPOINT_HTTP_CHILD_PLAIN, {"serve"},
-                              {"FAILPOINTS_HTTP=127.0.0.1:0",
-                               "FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr"},
-                              dir);
+  fpt::process p = fpt::spawn(
+      FAILPOINT_HTTP_CHILD_PLAIN, {"serve"},
+      {"FAILPOINTS_HTTP=127.0.0.1:0", "FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr"}, dir);
   const std::string address = fpt::wait_for_file(dir + "/addr", 10s);
   REQUIRE(!address.empty());
   CHECK(fpt::call(address, "PUT", "/child/hit", "return").status == 204);
