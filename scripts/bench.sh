@@ -9,7 +9,7 @@
 #   TREE        the tree the rewriter scans (default /usr/include)
 #   JOBS        parallel compile jobs (default: the number of cores)
 # Numbers taken while other work runs on the machine are noisy: the table prints the load
-# average, and the hot-path figures are CPU time per operation, the best of 3 repetitions.
+# average, and the hot-path figures are CPU time per operation, the best of 10 repetitions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -52,8 +52,9 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 compiler="$(c++ --version | head -1)"
 
 # --- Hot path ---
-say "hot path and libfiu (Google Benchmark, 3 repetitions)"
-"$build_dir/bench/failpoint_bench_hotpath" --benchmark_repetitions=3 --benchmark_min_time=0.1 \
+say "hot path and libfiu (Google Benchmark, 10 interleaved repetitions)"
+"$build_dir/bench/failpoint_bench_hotpath" --benchmark_repetitions=10 --benchmark_min_time=0.03 \
+  --benchmark_enable_random_interleaving=true \
   --benchmark_out="$raw/hotpath.json" --benchmark_out_format=json >"$raw/hotpath.txt" 2>&1
 
 # --- Control plane ---
@@ -85,35 +86,35 @@ if [[ -x "$rewrite" && -d "$tree" ]]; then
   tree_bytes="$(find "$tree" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')"
   # Every tool reads from the page cache, not the disk.
   find "$tree" -type f -exec cat {} + >/dev/null 2>&1 || true
-  sync
-  t0="$(now_ns)"
-  cp -r "$tree" "$scratch/cp"
-  t1="$(now_ns)"
-  cp_s="$(seconds "$t0" "$t1")"
+  # Runs a command, setting ${1}_s (wall seconds), ${1}_cpu (user + system seconds, children
+  # included) and ${1}_status. Write-back of the previous step is flushed first.
+  timed() {
+    local name="$1" status=0 t wall user sys
+    shift
+    sync
+    t="$({
+      TIMEFORMAT='%3R %3U %3S'
+      time "$@" >"$scratch/$name.out" 2>"$raw/$name.err"
+    } 2>&1)" || status=$?
+    read -r wall user sys <<<"$t"
+    printf -v "${name}_s" '%s' "$wall"
+    printf -v "${name}_cpu" '%s' "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')"
+    printf -v "${name}_status" '%s' "$status"
+  }
+  timed cp cp -r "$tree" "$scratch/cp"
   rm -rf "$scratch/cp"
-  # Write-back of the copy must not land in the next measurement.
-  sync
-  t0="$(now_ns)"
-  list_status=0
-  "$rewrite" list "$tree" >"$scratch/list.txt" 2>"$raw/rewrite-list.err" || list_status=$?
-  t1="$(now_ns)"
-  list_s="$(seconds "$t0" "$t1")"
-  sync
-  t0="$(now_ns)"
-  generate_status=0
-  "$rewrite" generate --output-dir "$scratch/generated" --root "$tree" "$tree" \
-    2>"$raw/rewrite-generate.err" || generate_status=$?
-  t1="$(now_ns)"
-  generate_s="$(seconds "$t0" "$t1")"
+  timed list "$rewrite" list "$tree"
+  timed generate "$rewrite" generate --output-dir "$scratch/generated" --root "$tree" "$tree"
   rm -rf "$scratch/generated"
   rewriter_json="{\"tree\": \"$tree\", \"files\": $files, \"source_bytes\": $source_bytes,
-    \"tree_bytes\": $tree_bytes, \"cp_s\": $cp_s, \"list_s\": $list_s,
-    \"list_status\": $list_status, \"generate_s\": $generate_s,
+    \"tree_bytes\": $tree_bytes, \"cp_s\": $cp_s, \"cp_cpu\": $cp_cpu, \"cp_status\": $cp_status,
+    \"list_s\": $list_s, \"list_cpu\": $list_cpu,
+    \"list_status\": $list_status, \"generate_s\": $generate_s, \"generate_cpu\": $generate_cpu,
     \"generate_status\": $generate_status}"
 fi
 
 # --- Compile cost ---
-say "compile cost (each translation unit compiled 5 times, least CPU time kept)"
+say "compile cost (7 rounds over 6 translation units, least CPU time kept)"
 tu="$scratch/tu"
 mkdir -p "$tu"
 typical_includes='#include <algorithm>
@@ -145,24 +146,31 @@ printf '#include <failpoint/failpoint.hpp>\n%s\n%s\n%s\n' "$typical_includes" "$
 printf '#include <failpoint/failpoint.hpp>\n%s\n%s\n%s\n%s\n' "$typical_includes" "$atomic_body" \
   "$typical_body" "$sites50" >"$tu/typical_sites50.cpp"
 cxx=(c++ -std=c++17 -O2 -I "$repo" -I "$build_dir")
-# Least CPU time (user + system, the compiler's processes included) of 5 compiles of $1, in
-# milliseconds: CPU time hardly moves when other work shares the machine; wall time does.
+# CPU time (user + system, the compiler's processes included) of one compile of $1, in ms.
 compile_ms() {
-  local best="" cpu ms
-  for _ in 1 2 3 4 5; do
-    cpu="$({
-      TIMEFORMAT='%3U %3S'
-      time "${cxx[@]}" -c "$1" -o "$tu/out.o"
-    } 2>&1)"
-    ms="$(awk -v t="$cpu" 'BEGIN { split(t, a, " "); printf "%d", (a[1] + a[2]) * 1000 }')"
-    if [[ -z "$best" || "$ms" -lt "$best" ]]; then best="$ms"; fi
-  done
-  echo "$best"
+  local cpu
+  cpu="$({
+    TIMEFORMAT='%3U %3S'
+    time "${cxx[@]}" -c "$1" -o "$tu/out.o"
+  } 2>&1)"
+  awk -v t="$cpu" 'BEGIN { split(t, a, " "); printf "%d", (a[1] + a[2]) * 1000 }'
 }
 pp_bytes() { printf '#include <%s>\n' "$1" | "${cxx[@]}" -x c++ -E - | wc -c; }
 compile_json="{\"compiler\": \"$(c++ --version | head -1 | sed 's/"/\\"/g')\""
-for name in atomic header sites50 typical typical_header typical_sites50; do
-  compile_json+=", \"${name}_ms\": $(compile_ms "$tu/$name.cpp")"
+# Rounds over all six translation units, so that a busy moment hits them alike; the least CPU
+# time of each is kept (CPU time moves less than wall time when other work shares the machine).
+tus=(atomic header sites50 typical typical_header typical_sites50)
+declare -A best_ms
+for _ in 1 2 3 4 5 6 7; do
+  for name in "${tus[@]}"; do
+    ms="$(compile_ms "$tu/$name.cpp")"
+    if [[ -z "${best_ms[$name]:-}" || "$ms" -lt "${best_ms[$name]}" ]]; then
+      best_ms[$name]="$ms"
+    fi
+  done
+done
+for name in "${tus[@]}"; do
+  compile_json+=", \"${name}_ms\": ${best_ms[$name]}"
 done
 compile_json+=", \"atomic_pp_bytes\": $(pp_bytes atomic)"
 compile_json+=", \"header_pp_bytes\": $(pp_bytes failpoint/failpoint.hpp)"
@@ -181,7 +189,7 @@ JSON
 
 echo "failpoint benchmarks, $(date -u +%Y-%m-%d\ %H:%M) UTC: $cpu, $cores cores, $(uname -r), $compiler"
 echo "load average before/after: $load_before / $load_after (other work on the machine adds noise)"
-echo "hot path: CPU ns per operation per thread, best of 3; ratios to the baseline of the same run"
+echo "hot path: CPU ns per operation per thread, best of 10; ratios to the baseline of the same run"
 "$build_dir/bench/failpoint_bench_report" --hotpath "$raw/hotpath.json" "${control_args[@]}" \
   --extra "$raw/extra.json" --machine "$raw/machine.json" --out "$out" "${markdown[@]}"
 echo "results: $out (raw: $raw); took $(seconds "$start_ns" "$(now_ns)") s"
