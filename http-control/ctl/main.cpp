@@ -152,8 +152,10 @@ outcome run_one(const std::string& endpoint, const command& cmd) {
 void print_table(std::ostream& os, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(header.size(), 0);
+  // A short row (an error) ends with free text that no column needs to be as wide as.
   auto measure = [&](const std::vector<std::string>& row) {
-    for (std::size_t i = 0; i < row.size() && i < width.size(); ++i) {
+    const std::size_t n = row.size() < header.size() ? row.size() - 1 : row.size();
+    for (std::size_t i = 0; i < n && i < width.size(); ++i) {
       width[i] = std::max(width[i], row[i].size());
     }
   };
