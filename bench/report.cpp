@@ -303,18 +303,32 @@ void add_compile(std::vector<row>& rows, const json& c) {
     }
     rows.push_back(r);
   }
-  for (const char* key : {"atomic_pp_bytes", "header_pp_bytes", "typical_pp_bytes"}) {
+  struct size_spec {
+    const char* key;
+    const char* label;
+    const char* reference;
+    const char* reference_label;
+  };
+  const size_spec sizes[] = {
+      {"atomic_pp_bytes", "preprocessed size: <atomic>", nullptr, ""},
+      {"header_pp_bytes", "preprocessed size: failpoint/failpoint.hpp", "atomic_pp_bytes",
+       "<atomic>"},
+      {"typical_pp_bytes", "preprocessed size: typical TU", nullptr, ""},
+      {"typical_header_pp_bytes", "preprocessed size: typical TU + the site header",
+       "typical_pp_bytes", "typical TU"},
+  };
+  for (const size_spec& s : sizes) {
+    if (!c.contains(s.key))
+      continue;
     row r;
     r.section = "compile (" + compiler + " -O2)";
-    const std::string k = key;
-    r.name = k == "atomic_pp_bytes"   ? "preprocessed size: <atomic>"
-             : k == "header_pp_bytes" ? "preprocessed size: failpoint/failpoint.hpp"
-                                      : "preprocessed size: typical TU";
-    r.value = c.at(key).get<double>() / 1000.0;
+    r.name = s.label;
+    r.value = c.at(s.key).get<double>() / 1000.0;
     r.unit = "kB";
-    if (k == "header_pp_bytes") {
-      r.ratio = c.at(key).get<double>() / c.at("atomic_pp_bytes").get<double>();
-      r.ratio_to = "<atomic>";
+    if (s.reference) {
+      r.ratio = c.at(s.key).get<double>() / c.at(s.reference).get<double>();
+      r.ratio_to = s.reference_label;
+      r.note = "+" + fixed((r.ratio - 1) * 100, 1) + "%";
     }
     rows.push_back(r);
   }

@@ -174,7 +174,8 @@ for name in "${tus[@]}"; do
 done
 compile_json+=", \"atomic_pp_bytes\": $(pp_bytes atomic)"
 compile_json+=", \"header_pp_bytes\": $(pp_bytes failpoint/failpoint.hpp)"
-compile_json+=", \"typical_pp_bytes\": $("${cxx[@]}" -E "$tu/typical.cpp" | wc -c)}"
+compile_json+=", \"typical_pp_bytes\": $("${cxx[@]}" -E "$tu/typical.cpp" | wc -c)"
+compile_json+=", \"typical_header_pp_bytes\": $("${cxx[@]}" -E "$tu/typical_header.cpp" | wc -c)}"
 
 printf '{"rewriter": %s, "compile": %s}\n' "$rewriter_json" "$compile_json" >"$raw/extra.json"
 
