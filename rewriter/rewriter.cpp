@@ -167,7 +167,8 @@ bool is_keyword(std::string_view word) {
 struct comment {
   std::size_t begin = 0;
   std::size_t end = 0;
-  unsigned function = 0;  // 0: not in a function body
+  unsigned function = 0;         // 0: not in a function body
+  bool needs_statement = false;  // right after `if (...)`, `else`, `do`... (no brace)
 };
 
 // What a `{` opens, decided from the tokens since the last `;`, `{` or `}`.
@@ -180,6 +181,13 @@ class function_tracker {
   void token(const clang::Token& tok, std::string_view spelling) {
     using clang::tok::TokenKind;
     const TokenKind k = tok.getKind();
+    // Preprocessor directive lines do not take part (their `(` and `{` are not code).
+    if (tok.isAtStartOfLine())
+      in_directive_ = k == clang::tok::hash;
+    if (in_directive_)
+      return;
+    const bool control_close =
+        k == clang::tok::r_paren && !parens_.empty() && parens_.back().control;
     switch (k) {
       case clang::tok::raw_identifier:
         if (spelling == "namespace")
@@ -193,12 +201,16 @@ class function_tracker {
           seen_equal_ = true;
         break;
       case clang::tok::l_paren:
-        parens_.push_back(previous_ == clang::tok::r_square);
+        parens_.push_back({previous_ == clang::tok::r_square,
+                           previous_ == clang::tok::raw_identifier &&
+                               (previous_spelling_ == "if" || previous_spelling_ == "for" ||
+                                previous_spelling_ == "while" || previous_spelling_ == "switch" ||
+                                previous_spelling_ == "constexpr")});
         break;
       case clang::tok::r_paren:
         seen_paren_ = true;
         if (!parens_.empty()) {
-          lambda_ = parens_.back();
+          lambda_ = parens_.back().lambda;
           parens_.pop_back();
         }
         break;
@@ -211,14 +223,23 @@ class function_tracker {
         reset();
         break;
       case clang::tok::semi:
-        reset();
+        if (parens_.empty())  // not the `;` of a for (...)
+          reset();
         break;
       default:
         break;
     }
-    if (k != clang::tok::comment)
+    if (k != clang::tok::comment) {
       previous_ = k;
+      previous_spelling_ = spelling;
+      needs_statement_ = control_close || (k == clang::tok::raw_identifier &&
+                                           (spelling == "else" || spelling == "do"));
+    }
   }
+
+  // The last token was `)` of if/for/while/switch, `else` or `do`: what follows is their only
+  // statement, so a failpoint there would take the place of the statement that follows it.
+  bool needs_statement() const { return needs_statement_; }
 
   unsigned current_function() const {
     for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
@@ -265,7 +286,14 @@ class function_tracker {
   }
 
   std::vector<std::pair<scope, unsigned>> stack_;
-  std::vector<bool> parens_;  // for each open `(`: whether it follows `]` (a lambda's parameters)
+  struct paren {
+    bool lambda;   // follows `]`: a lambda's parameters
+    bool control;  // follows if, for, while, switch (or `if constexpr`)
+  };
+  std::vector<paren> parens_;
+  std::string_view previous_spelling_;
+  bool in_directive_ = false;
+  bool needs_statement_ = false;
   clang::tok::TokenKind previous_ = clang::tok::unknown;
   unsigned functions_ = 0;
   bool seen_namespace_ = false, seen_class_key_ = false, seen_equal_ = false, seen_paren_ = false,
@@ -288,10 +316,11 @@ lexed_file lex_file(const std::string& text, bool c_language, bool track_functio
           if (len >= 2 && b[1] == '/') {
             out.line_comments.push_back({static_cast<std::size_t>(b - base),
                                          static_cast<std::size_t>(e - base),
-                                         track_functions ? functions.current_function() : 0});
+                                         track_functions ? functions.current_function() : 0,
+                                         track_functions && functions.needs_statement()});
           } else if (::memmem(b, len, header_keyword.data(), header_keyword.size())) {
             out.block_comments.push_back(
-                {static_cast<std::size_t>(b - base), static_cast<std::size_t>(e - base), 0});
+                {static_cast<std::size_t>(b - base), static_cast<std::size_t>(e - base), 0, false});
           }
           return;
         }
@@ -382,6 +411,12 @@ class scanner {
 
     if (!is_own_line(h, line)) {
       error(h.begin, "failpoint header must be on its own line (only blanks before '//')");
+      ok = false;
+    }
+    if (h.needs_statement) {
+      error(h.begin,
+            "failpoint as the only statement of an if, for, while, switch, else or do without "
+            "braces would take the place of the statement below it; add braces");
       ok = false;
     }
     if (is_spliced(h)) {

@@ -1,0 +1,5 @@
+void f(int a) {
+  if (a)
+    // failpoint: var Unbraced
+    f(1);
+}
