@@ -106,9 +106,9 @@ void handle(const std::string& dir, const event& ev) {
 // The revision of the last notification sent, 0 when none was.
 std::uint64_t last_notified_revision(const std::string& dir) {
   std::istringstream lines(read_file(dir + "/notifications.log"));
-  std::uint64_t last = 0;
+  unsigned long long last = 0;
   for (std::string line; std::getline(lines, line);)
-    std::sscanf(line.c_str(), "rev %llu:", reinterpret_cast<unsigned long long*>(&last));
+    std::sscanf(line.c_str(), "rev %llu:", &last);
   return last;
 }
 #endif
