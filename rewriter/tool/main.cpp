@@ -9,6 +9,7 @@
 // printed as `file:line:col: error: ...` with the source line and a caret; the exit status is 1
 // when any file had an error (that file is left as it was), 0 otherwise.
 #include <llvm/Support/CommandLine.h>
+#include <llvm/Support/raw_ostream.h>
 
 #include <nlohmann/json.hpp>
 
@@ -231,6 +232,8 @@ int main(int argc, char** argv) {
        {&*cl::TopLevelSubCommand, &enable_cmd, &disable_cmd, &generate_cmd, &list_cmd}) {
     cl::HideUnrelatedOptions(category, *sub);
   }
+  cl::SetVersionPrinter(
+      [](llvm::raw_ostream& os) { os << "failpoint-rewrite " << FAILPOINT_VERSION << "\n"; });
   cl::ParseCommandLineOptions(
       argc, argv,
       "failpoint-rewrite: turns `// failpoint:` comments into failpoint sites and back\n\n"
