@@ -234,11 +234,13 @@ void add_rewriter(std::vector<row>& rows, const json& rw) {
   row cp;
   cp.section = "rewriter";
   cp.name = "`cp -r " + tree + "` (reference)";
+  const std::string destination = rw.value("destination", "");
   cp.value = cp_rate;
   cp.unit = "MB/s";
   cp.note = number(rw.at("tree_bytes").get<double>() / mb) + " MB in " +
             fixed(rw.at("cp_s").get<double>(), 2) + " s (CPU " + fixed(rw.value("cp_cpu", 0.0), 2) +
-            " s), exit status " + std::to_string(rw.value("cp_status", 0));
+            " s), exit status " + std::to_string(rw.value("cp_status", 0)) +
+            (destination.rfind("/dev/shm", 0) == 0 ? "; copies written to tmpfs" : "");
   rows.push_back(cp);
   for (const char* command : {"list", "generate"}) {
     const double s = rw.at(std::string(command) + "_s").get<double>();
