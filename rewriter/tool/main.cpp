@@ -87,13 +87,43 @@ bool valid_prefix(const std::string& p) {
   return true;
 }
 
-// Collects the files of `paths` (the current directory when empty).
-bool files_of(const std::vector<std::string>& paths, std::vector<std::string>* files) {
+// Runs `fn(file, text, options)` on every file of `paths` (the current directory when empty);
+// `fn` returns whether the file went well. Returns the exit status: 1 when any file failed.
+template <class Fn>
+int for_each_file(const std::vector<std::string>& paths, Fn&& fn) {
   std::vector<std::string> args = paths;
   if (args.empty())
     args.push_back(".");
+  std::vector<std::string> files;
   std::string error;
-  if (!rw::collect_sources(args, files, &error)) {
+  if (!rw::collect_sources(args, &files, &error)) {
+    print_error(error);
+    return 1;
+  }
+  rw::type_registry types;  // one name, one type: across every file of the run
+  bool ok = true;
+  for (const std::string& file : files) {
+    std::string text;
+    if (!rw::read_file(file, &text, &error)) {
+      print_error(error);
+      ok = false;
+      continue;
+    }
+    if (!fn(file, text, options_for(file, &types)))
+      ok = false;
+  }
+  return ok ? 0 : 1;
+}
+
+// Writes a rewrite's text to `path` when it succeeded (and, for in-place edits, changed).
+bool finish(const rw::rewrite_result& r, const std::string& path, bool in_place) {
+  print(r.diagnostics);
+  if (!r.ok)
+    return false;
+  if (in_place && !r.changed)
+    return true;
+  std::string error;
+  if (!rw::write_file_atomic(path, r.text, &error, /*durable=*/in_place)) {
     print_error(error);
     return false;
   }
@@ -103,77 +133,34 @@ bool files_of(const std::vector<std::string>& paths, std::vector<std::string>* f
 enum class mode { enable, disable };
 
 int run_in_place(const std::vector<std::string>& paths, mode m) {
-  std::vector<std::string> files;
-  if (!files_of(paths, &files))
-    return 1;
-  rw::type_registry types;
-  bool ok = true;
-  for (const std::string& file : files) {
-    std::string text, error;
-    if (!rw::read_file(file, &text, &error)) {
-      print_error(error);
-      ok = false;
-      continue;
-    }
-    const rw::options o = options_for(file, &types);
-    const rw::rewrite_result r =
-        m == mode::enable ? rw::enable(file, text, o) : rw::disable(file, text, o);
-    print(r.diagnostics);
-    if (!r.ok) {
-      ok = false;
-      continue;
-    }
-    if (r.changed && !rw::write_file_atomic(file, r.text, &error)) {
-      print_error(error);
-      ok = false;
-    }
-  }
-  return ok ? 0 : 1;
+  return for_each_file(paths, [&](const std::string& file, const std::string& text,
+                                  const rw::options& o) {
+    return finish(m == mode::enable ? rw::enable(file, text, o) : rw::disable(file, text, o), file,
+                  /*in_place=*/true);
+  });
 }
 
 int run_generate() {
-  std::vector<std::string> files;
-  if (!files_of(generate_paths, &files))
-    return 1;
   std::error_code ec;
   const fs::path base =
       fs::absolute(root.empty() ? fs::current_path() : fs::path(root.getValue()), ec)
           .lexically_normal();
-  rw::type_registry types;
-  bool ok = true;
-  for (const std::string& file : files) {
-    const fs::path absolute = fs::absolute(file, ec).lexically_normal();
-    const fs::path relative = absolute.lexically_relative(base);
-    if (relative.empty() || *relative.begin() == "..") {
-      print_error(file + ": not under the root " + base.string() + " (set --root)");
-      ok = false;
-      continue;
-    }
-    std::string text, error;
-    if (!rw::read_file(file, &text, &error)) {
-      print_error(error);
-      ok = false;
-      continue;
-    }
-    const rw::rewrite_result r = rw::generate(absolute.string(), text, options_for(file, &types));
-    print(r.diagnostics);
-    if (!r.ok) {
-      ok = false;
-      continue;
-    }
-    const fs::path out = fs::path(output_dir.getValue()) / relative;
-    fs::create_directories(out.parent_path(), ec);
-    if (ec) {
-      print_error(out.parent_path().string() + ": cannot create: " + ec.message());
-      ok = false;
-      continue;
-    }
-    if (!rw::write_file_atomic(out.string(), r.text, &error, /*durable=*/false)) {
-      print_error(error);
-      ok = false;
-    }
-  }
-  return ok ? 0 : 1;
+  return for_each_file(
+      generate_paths, [&](const std::string& file, const std::string& text, const rw::options& o) {
+        const fs::path absolute = fs::absolute(file, ec).lexically_normal();
+        const fs::path relative = absolute.lexically_relative(base);
+        if (relative.empty() || *relative.begin() == "..") {
+          print_error(file + ": not under the root " + base.string() + " (set --root)");
+          return false;
+        }
+        const fs::path out = fs::path(output_dir.getValue()) / relative;
+        fs::create_directories(out.parent_path(), ec);
+        if (ec) {
+          print_error(out.parent_path().string() + ": cannot create: " + ec.message());
+          return false;
+        }
+        return finish(rw::generate(absolute.string(), text, o), out.string(), /*in_place=*/false);
+      });
 }
 
 const char* kind_name(rw::block_kind k) {
@@ -181,48 +168,36 @@ const char* kind_name(rw::block_kind k) {
 }
 
 int run_list() {
-  std::vector<std::string> files;
-  if (!files_of(list_paths, &files))
-    return 1;
-  rw::type_registry types;
-  bool ok = true;
   nlohmann::json all = nlohmann::json::array();
-  for (const std::string& file : files) {
-    std::string text, error;
-    if (!rw::read_file(file, &text, &error)) {
-      print_error(error);
-      ok = false;
-      continue;
-    }
-    const rw::options o = options_for(file, &types);
-    const rw::scan_result s = rw::scan(file, text, o);
-    print(s.diagnostics);
-    if (!s.ok())
-      ok = false;
-    for (const rw::block& b : s.blocks) {
-      if (b.kind == rw::block_kind::label)
-        continue;
-      if (json) {
-        all.push_back({{"name", rw::full_name(o, b)},
-                       {"var", b.name},
-                       {"type", b.type},
-                       {"kind", kind_name(b.kind)},
-                       {"file", file},
-                       {"line", b.first_line},
-                       {"column", b.column},
-                       {"body", b.body}});
-      } else {
-        std::cout << rw::full_name(o, b) << '\t' << (b.type.empty() ? "-" : b.type) << '\t' << file
-                  << ':' << b.first_line << '\n';
-        for (const std::string& line : b.body)
-          std::cout << "\t| " << line << '\n';
-      }
-    }
-  }
+  const int status = for_each_file(
+      list_paths, [&](const std::string& file, const std::string& text, const rw::options& o) {
+        const rw::scan_result s = rw::scan(file, text, o);
+        print(s.diagnostics);
+        for (const rw::block& b : s.blocks) {
+          if (b.kind == rw::block_kind::label)
+            continue;
+          if (json) {
+            all.push_back({{"name", rw::full_name(o, b)},
+                           {"var", b.name},
+                           {"type", b.type},
+                           {"kind", kind_name(b.kind)},
+                           {"file", file},
+                           {"line", b.first_line},
+                           {"column", b.column},
+                           {"body", b.body}});
+          } else {
+            std::cout << rw::full_name(o, b) << '\t' << (b.type.empty() ? "-" : b.type) << '\t'
+                      << file << ':' << b.first_line << '\n';
+            for (const std::string& line : b.body)
+              std::cout << "\t| " << line << '\n';
+          }
+        }
+        return s.ok();
+      });
   if (json) {
     std::cout << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
-  return ok ? 0 : 1;
+  return status;
 }
 
 }  // namespace
