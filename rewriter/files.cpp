@@ -88,7 +88,14 @@ bool read_file(const std::string& path, std::string* out, std::string* error) {
 
 bool write_file_atomic(const std::string& path, std::string_view content, std::string* error,
                        bool durable) {
-  const fs::path target(path);
+  // Through a symbolic link, the file it points to is replaced (the link stays a link).
+  std::error_code ec;
+  fs::path target(path);
+  if (fs::is_symlink(fs::symlink_status(target, ec))) {
+    const fs::path resolved = fs::canonical(target, ec);
+    if (!ec)
+      target = resolved;
+  }
   fs::path dir = target.parent_path();
   if (dir.empty())
     dir = ".";
@@ -107,7 +114,7 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
   };
   struct stat st {};
   mode_t mode;
-  if (::stat(path.c_str(), &st) == 0) {
+  if (::stat(target.c_str(), &st) == 0) {
     mode = st.st_mode & 07777;
   } else {
     const mode_t mask = ::umask(0);
@@ -135,7 +142,7 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
     ::unlink(temp.c_str());
     return false;
   }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
     *error = path + ": cannot rename the temporary file over it: " + std::strerror(errno);
     ::unlink(temp.c_str());
     return false;

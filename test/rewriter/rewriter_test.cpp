@@ -323,3 +323,16 @@ TEST_CASE("atomic writes replace the file, keep its mode and leave no temporary 
   CHECK_FALSE(rw::write_file_atomic((dir.path / "no" / "y.cpp").string(), "x", &error));
   CHECK_FALSE(error.empty());
 }
+
+TEST_CASE("an atomic write through a symbolic link replaces its target and keeps the link",
+          "[rewriter][files]") {
+  temp_dir dir;
+  const fs::path real = dir.path / "real.cpp";
+  const fs::path link = dir.path / "link.cpp";
+  spit(real, "old");
+  fs::create_symlink(real, link);
+  std::string error;
+  REQUIRE(rw::write_file_atomic(link.string(), "new", &error));
+  CHECK(fs::is_symlink(fs::symlink_status(link)));
+  CHECK(slurp(real) == "new");
+}
