@@ -191,6 +191,7 @@ function(_failpoint_enable_now target prefix)
     endif()
   endforeach()
 
+  list(REMOVE_DUPLICATES new_sources)  # a header may be both listed and found by the scan
   set_property(TARGET ${target} PROPERTY SOURCES "${new_sources}")
   if(mirrored_include_dirs)
     list(REMOVE_DUPLICATES mirrored_include_dirs)
