@@ -27,6 +27,7 @@ bool save(const std::string& key, const std::string& value) {
 }  // namespace
 
 int main() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each line is out before a crash, even into a pipe
   for (const char* key : {"a", "b", "c"}) {
     const bool ok = save(key, std::string("value of ") + key);
     std::printf("save %s: %s\n", key, ok ? "ok" : "FAILED");
