@@ -767,6 +767,13 @@ class scanner {
         }
         --q;
       }
+      if (at_line_start && q == 0) {  // on the comment's first line: code may precede the `/*`
+        const unsigned line = lines_.line_of(c.begin);
+        for (std::size_t i = lines_.begin(line); i < c.begin; ++i) {
+          if (!is_hspace(text_[i]))
+            at_line_start = false;
+        }
+      }
       std::string_view rest = trim_left(t.substr(p + header_keyword.size()));
       std::size_t n = 0;
       while (n < rest.size() && is_ident_char(rest[n]))

@@ -336,3 +336,23 @@ TEST_CASE("an atomic write through a symbolic link replaces its target and keeps
   CHECK(fs::is_symlink(fs::symlink_status(link)));
   CHECK(slurp(real) == "new");
 }
+
+TEST_CASE("a /* */ comment after code on its line is not taken for a misplaced header",
+          "[rewriter][errors]") {
+  // Found by the fuzzer: a body line holding such a comment must enable twice to the same text.
+  const std::string text =
+      "int f() {\n"
+      "  // failpoint: var X int\n"
+      "  // int y = /*failpoint: L:*/ X; (void)y;\n"
+      "  int z = /* failpoint: var Y int */ 0;\n"
+      "  return z;\n"
+      "}\n";
+  const rw::rewrite_result once = rw::enable("x.cpp", text, {});
+  INFO(formatted(once.diagnostics));
+  REQUIRE(once.ok);
+  const rw::rewrite_result twice = rw::enable("x.cpp", once.text, {});
+  INFO(formatted(twice.diagnostics));
+  REQUIRE(twice.ok);
+  CHECK(twice.text == once.text);
+  CHECK_FALSE(rw::scan("x.cpp", "void f() {\n  /* failpoint: var Y int */\n  f();\n}\n", {}).ok());
+}
