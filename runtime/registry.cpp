@@ -459,10 +459,19 @@ bool registry::wait_for(std::string_view name, std::uint64_t count,
   p->waiters.fetch_add(1, std::memory_order_seq_cst);
   std::unique_lock<std::mutex> lock(p->mutex);
   const bool reached = p->changed.wait_for(lock, timeout, [&] {
-    return p->last != nullptr && p->last->runs.load(std::memory_order_seq_cst) >= count;
+    // A count of 0 is reached at once, even by a failpoint never enabled (no `last` yet).
+    if (count == 0)
+      return true;
+    snapshot* last = p->last;
+    if (last == nullptr || last->runs.load(std::memory_order_seq_cst) < count)
+      return false;
+    // The run that used the chain up retires it right after counting (retire_if_active, which
+    // notifies): wait for that, so that status() after wait_for shows the failpoint inactive.
+    return !(last->can_exhaust && p->active.load(std::memory_order_seq_cst) == last &&
+             used_up(last));
   });
   p->waiters.fetch_sub(1, std::memory_order_relaxed);
-  return reached || count == 0;
+  return reached;
 }
 
 void registry::set_callback(std::string_view name, std::function<void()> fn) {
@@ -484,8 +493,10 @@ std::shared_ptr<const std::function<void()>> registry::callback(const std::strin
 
 void registry::retire_if_active(point* p, snapshot* s) {
   std::lock_guard<std::mutex> lock(p->mutex);
-  if (p->active.load(std::memory_order_acquire) == s)
+  if (p->active.load(std::memory_order_acquire) == s) {
     swap_active(p, nullptr);
+    p->changed.notify_all();  // wait_for() callers wait for the retirement (rare: once a chain)
+  }
 }
 
 void registry::before_fork() {
@@ -504,7 +515,9 @@ void registry::after_fork_child() {
   // Only the forking thread exists in the child: nobody else can be paused, waiting or reading.
   for (auto& entry : points_) {
     point* p = entry.second.get();
-    p->changed.~condition_variable();
+    // Re-initialized, not destroyed: glibc's pthread_cond_destroy waits for the parent's
+    // threads that were waiting on it (pause, wait_for), which do not exist here: it would
+    // block forever. A condition variable holds no resource, so nothing leaks.
     new (&p->changed) std::condition_variable();
     p->waiters.store(0, std::memory_order_relaxed);
     p->mutex.unlock();

@@ -198,3 +198,43 @@ TEST_CASE("wait_for wakes when the count is reached and times out otherwise", "[
   CHECK(elapsed >= 100ms);
   CHECK_THROWS_AS(failpoint::wait_for("conc.nope", 1, 10ms), failpoint::unknown_failpoint);
 }
+
+namespace {
+void hit_never() {
+  if (FAILPOINT("conc.never")) {
+  }
+}
+}  // namespace
+
+TEST_CASE("wait_for a count of 0 returns at once, even for a failpoint never enabled",
+          "[concurrency]") {
+  // Regression: it used to wait out the whole timeout when the failpoint had no configuration yet
+  // (found by the HTTP fuzzer: GET /NAME/wait?count=0 took a whole wait slice).
+  hit_never();
+  auto elapsed = time_of([] { CHECK(failpoint::wait_for("conc.never", 0, 2s)); });
+  CHECK(elapsed < 500ms);
+}
+
+TEST_CASE("once wait_for saw a counted chain used up, status shows the failpoint inactive",
+          "[concurrency]") {
+  // Regression: the hitting thread counts the run, then retires the used-up chain; wait_for
+  // returned in between, so status() right after it still said active (stress test under TSan:
+  // 191 of 545 rounds).
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> hitters;
+  for (int t = 0; t < 3; ++t)
+    hitters.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed))
+        hit_int();
+    });
+  for (int round = 0; round < 300; ++round) {
+    failpoint::enable("conc.int", "2*off->3*return(1)");
+    REQUIRE(failpoint::wait_for("conc.int", 5, 10s));
+    auto s = failpoint::status("conc.int");
+    CHECK(s->count == 5);
+    CHECK_FALSE(s->active);
+  }
+  stop = true;
+  for (auto& t : hitters)
+    t.join();
+}

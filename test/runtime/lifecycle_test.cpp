@@ -102,3 +102,30 @@ TEST_CASE("failpoints work in a child forked while other threads hit them", "[li
   for (auto& t : hitters)
     t.join();
 }
+
+TEST_CASE("a child forked while threads are paused or waiting in a failpoint can use it",
+          "[lifecycle][fork]") {
+  // Regression: the child's fork handler destroyed the failpoint's condition variable, and
+  // glibc's pthread_cond_destroy waited forever for the parent's paused and waiting threads.
+  failpoint::enable("life.int", "pause");
+  std::thread paused([] { life_int(); });
+  REQUIRE(failpoint::wait_for("life.int", 1, std::chrono::seconds(10)));
+  std::thread waiting([] { failpoint::wait_for("life.int", 1000, std::chrono::seconds(3)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto r = run_in_child(
+      [] {
+        failpoint::enable("life.int", "1*return(3)");
+        if (life_int() != 3 || life_int() != 0)
+          std::_Exit(7);
+        if (!failpoint::wait_for("life.int", 1, std::chrono::seconds(1)))
+          std::_Exit(8);
+        failpoint::disable_all();
+      },
+      std::chrono::seconds(10));
+  CHECK_FALSE(r.timed_out);
+  CHECK(r.exited);
+  CHECK(r.status == 0);
+  failpoint::disable("life.int");
+  paused.join();
+  waiting.join();
+}
