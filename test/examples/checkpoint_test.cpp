@@ -90,7 +90,8 @@ int crash_over_http_then_restart(const std::string& program) {
   background watcher({program, dir.path()},
                      {{"FAILPOINTS_HTTP", "127.0.0.1:0"}, {"FAILPOINTS_HTTP_ADDR_FILE", addr_file}},
                      dir / "watcher.out");
-  REQUIRE(eventually([&] { return read_file(addr_file).find(':') != std::string::npos; }));
+  if (!eventually([&] { return read_file(addr_file).find(':') != std::string::npos; }))
+    FAIL("the watcher did not publish its endpoint; it printed: " << watcher.output());
   std::string address = read_file(addr_file);
   address.erase(address.find_last_not_of(" \r\n") + 1);
 

@@ -66,9 +66,10 @@ class chain {
         std::map<std::string, std::string>{{"FAILPOINTS_HTTP", "127.0.0.1:0"},
                                            {"FAILPOINTS_HTTP_ADDR_FILE", addr_file}},
         dir_ / (name + ".out"));
-    INFO(name << " did not start: " << s.process->output());
-    REQUIRE(eventually(
-        [&] { return !first_line(port_file).empty() && !first_line(addr_file).empty(); }));
+    const bool started = eventually(
+        [&] { return !first_line(port_file).empty() && !first_line(addr_file).empty(); });
+    if (!started)
+      FAIL(name << " did not start; it printed: " << s.process->output());
     s.port = first_line(port_file);
     s.control = first_line(addr_file);
     return s;
