@@ -254,6 +254,10 @@ TEST_CASE("load: hundreds of requests from several clients while threads hit fai
     });
   }
   failpoint::enable("http.plain", "sleep(\"1ms\")");
+  // A thread paused in a failpoint for the whole test: control requests must not wait for it.
+  failpoint::enable("http.value", "pause");
+  std::thread paused([] { sites::value(); });
+  REQUIRE(failpoint::wait_for("http.value", 1, 5s));
   constexpr int k_clients = 8;
   constexpr int k_requests = 60;  // per client: 480 in all
   std::atomic<int> failures{0};
@@ -296,6 +300,9 @@ TEST_CASE("load: hundreds of requests from several clients while threads hit fai
   }
   for (auto& t : clients)
     t.join();
+  CHECK(fpt::call(ep.address, "GET", "/http.value").body == "pause");
+  CHECK(fpt::call(ep.address, "DELETE", "/http.value").status == 204);  // releases it
+  paused.join();
   done = true;
   for (auto& t : hitters)
     t.join();
