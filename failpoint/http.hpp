@@ -6,7 +6,7 @@
 //   std::string addr = failpoint::http::start("127.0.0.1:0");   // e.g. "127.0.0.1:40123"
 //   ... curl -X PUT -d 'panic' http://<addr>/SaveFails ...
 //   failpoint::http::stop();
-// The routes are documented in README.md ("HTTP control").
+// The routes, limits and failpointctl are documented in README.md ("HTTP control").
 #ifndef FAILPOINT_HTTP_HPP
 #define FAILPOINT_HTTP_HPP
 
@@ -31,15 +31,17 @@ struct options {
 };
 
 // Starts the endpoint on its own thread and returns the bound "host:port" (port 0 picks a free
-// one). Throws std::runtime_error naming the address and the reason when it cannot (bad address,
-// non-loopback without allow_remote, port in use, already running).
+// one); it serves at once. Throws std::runtime_error naming the address and the reason when it
+// cannot (bad address, non-loopback without allow_remote, port in use, address file not
+// writable, already running). Thread-safe; binds a socket and starts one thread.
 FAILPOINT_EXPORT std::string start(std::string_view address, const options& opts = {});
 
-// Stops the endpoint: closes the listener and every connection, and joins its thread.
-// Does nothing when it is not running. Thread-safe.
+// Stops the endpoint: closes the listener and every connection, and joins its thread; pending
+// waits end within about 100 ms. Does nothing when it is not running. Thread-safe. At exit() the
+// endpoint is stopped automatically (giving up after a second rather than hanging).
 FAILPOINT_EXPORT void stop();
 
-// The bound "host:port" of the running endpoint, or an empty string.
+// The bound "host:port" of the running endpoint, or an empty string. Thread-safe.
 FAILPOINT_EXPORT std::string address();
 
 }  // namespace http
