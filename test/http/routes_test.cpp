@@ -279,6 +279,20 @@ TEST_CASE("non-loopback addresses are refused unless allowed and bad addresses a
   failpoint::http::stop();
 }
 
+TEST_CASE("the IPv6 loopback address is served", "[http]") {
+  std::string address;
+  try {
+    address = failpoint::http::start("[::1]:0");
+  } catch (const std::runtime_error& e) {
+    WARN("no IPv6 loopback here: " << e.what());
+    return;
+  }
+  CHECK(address.rfind("[::1]:", 0) == 0);
+  CHECK(call(address, "GET", "/").status == 200);
+  failpoint::http::stop();
+  CHECK_THROWS_WITH(failpoint::http::start("[::]:0"), Catch::Contains("not a loopback address"));
+}
+
 TEST_CASE("the address file gets the bound host:port", "[http]") {
   failpoint::http::options opts;
   opts.address_file = fpt::temp_dir() + "/addr";
