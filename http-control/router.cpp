@@ -228,9 +228,8 @@ control_reply wait_route(const std::string& name, std::string_view query) {
     if (!ms) {
       return text_reply(400, "timeout_ms=" + *timeout_text + ": expected a non-negative integer\n");
     }
-    job.timeout = std::min(std::chrono::milliseconds(static_cast<std::int64_t>(
-                               std::min<std::uint64_t>(*ms, k_max_wait.count()))),
-                           k_max_wait);
+    const auto max = static_cast<std::uint64_t>(k_max_wait.count());
+    job.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::min(*ms, max)));
   }
   if (!failpoint::status(name))
     return unknown_reply(name);
