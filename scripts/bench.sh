@@ -8,6 +8,8 @@
 #   OUT         results JSON (default $BUILD_DIR/bench-results.json; the raw inputs sit beside it)
 #   TREE        the tree the rewriter scans (default /usr/include)
 #   JOBS        parallel compile jobs (default: the number of cores)
+#   COUNT_COMPILE=1  also count the compiler's instructions under callgrind (deterministic
+#               compile cost; about 6 more minutes)
 # Numbers taken while other work runs on the machine are noisy: the table prints the load
 # average, and the hot-path figures are CPU time per operation, the best of 10 repetitions.
 set -euo pipefail
@@ -195,6 +197,19 @@ done
 for name in "${tus[@]}"; do
   compile_json+=", \"${name}_ms\": ${best_ms[$name]}"
 done
+# COUNT_COMPILE=1: also count the compiler's instructions under callgrind, which no other work
+# on the machine can change (about 6 minutes more on the machine of docs/benchmarks.md).
+if [[ "${COUNT_COMPILE:-0}" == 1 ]] && command -v valgrind >/dev/null; then
+  say "compile cost: instruction counts under callgrind (COUNT_COMPILE=1)"
+  for name in atomic header typical typical_header; do
+    rm -f "$tu"/cg.*
+    valgrind --tool=callgrind --trace-children=yes --trace-children-skip='*/as,*/ld,*/collect2' \
+      --callgrind-out-file="$tu/cg.%p" "${cxx[@]}" -c "$tu/$name.cpp" -o "$tu/out.o" \
+      2>"$raw/callgrind-$name.log"
+    count="$(awk '/Collected :/ { s += $NF } END { print s + 0 }' "$raw/callgrind-$name.log")"
+    compile_json+=", \"${name}_instructions\": $count"
+  done
+fi
 compile_json+=", \"atomic_pp_bytes\": $(pp_bytes atomic)"
 compile_json+=", \"header_pp_bytes\": $(pp_bytes failpoint/failpoint.hpp)"
 compile_json+=", \"typical_pp_bytes\": $("${cxx[@]}" -E "$tu/typical.cpp" | wc -c)"
