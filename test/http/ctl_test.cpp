@@ -11,25 +11,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string k_child = FAILPOINT_HTTP_CHILD;
 const std::string k_ctl = FAILPOINTCTL;
 
-struct child {
-  explicit child(std::vector<std::string> env = {}) {
-    dir = fpt::temp_dir();
-    env.push_back("FAILPOINTS_HTTP=127.0.0.1:0");
-    env.push_back("FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr");
-    proc = fpt::spawn(k_child, {"serve"}, env, dir);
-    address = fpt::wait_for_file(dir + "/addr", 10s);
-  }
-  ~child() {
-    fpt::close_stdin(proc);
-    fpt::wait_exit(proc, 5s);
-  }
-  std::string dir;
-  fpt::process proc;
-  std::string address;
-};
+using fpt::child;
 
 fpt::run_result ctl(std::vector<std::string> args, std::vector<std::string> env = {}) {
   return fpt::run(k_ctl, args, env, 30s);
@@ -39,8 +23,8 @@ fpt::run_result ctl(std::vector<std::string> args, std::vector<std::string> env 
 
 TEST_CASE("failpointctl drives two endpoints with set get count wait list unset apply and reset",
           "[http][ctl]") {
-  child a;
-  child b;
+  child a("serve");
+  child b("serve");
   REQUIRE(!a.address.empty());
   REQUIRE(!b.address.empty());
   const std::string both = a.address + "," + b.address;
@@ -108,7 +92,7 @@ TEST_CASE("failpointctl drives two endpoints with set get count wait list unset 
 }
 
 TEST_CASE("failpointctl fails when any endpoint fails and says why", "[http][ctl]") {
-  child a;
+  child a("serve");
   REQUIRE(!a.address.empty());
   const std::string dead = fpt::closed_address();
 
@@ -148,7 +132,7 @@ TEST_CASE("failpointctl fails when any endpoint fails and says why", "[http][ctl
 }
 
 TEST_CASE("failpointctl sends the token", "[http][ctl]") {
-  child a({"FAILPOINTS_HTTP_TOKEN=t0k"});
+  child a("serve", {"FAILPOINTS_HTTP_TOKEN=t0k"});
   REQUIRE(!a.address.empty());
   auto r = ctl({"--endpoint", a.address, "list"});
   CHECK(r.exit_code() == 1);

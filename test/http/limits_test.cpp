@@ -17,15 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct endpoint {
-  explicit endpoint(const failpoint::http::options& opts = {})
-      : address(failpoint::http::start("127.0.0.1:0", opts)) {}
-  ~endpoint() {
-    failpoint::http::stop();
-    failpoint::disable_all();
-  }
-  std::string address;
-};
+using fpt::endpoint;
 
 // Sends raw bytes on a new connection; returns everything read until the server closes.
 std::string round_trip(const std::string& address, const std::string& request,

@@ -17,24 +17,7 @@ using namespace std::chrono_literals;
 
 const std::string k_child = FAILPOINT_HTTP_CHILD;
 
-// A child started with FAILPOINTS_HTTP=127.0.0.1:0 and an address file; `address` is where its
-// endpoint listens.
-struct child {
-  explicit child(const std::string& mode, std::vector<std::string> env = {}) {
-    dir = fpt::temp_dir();
-    env.push_back("FAILPOINTS_HTTP=127.0.0.1:0");
-    env.push_back("FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr");
-    proc = fpt::spawn(k_child, {mode}, env, dir);
-    address = fpt::wait_for_file(dir + "/addr", 10s);
-  }
-  ~child() {
-    if (proc.stdin_fd >= 0)
-      fpt::wait_exit(proc, 0ms);
-  }
-  std::string dir;
-  fpt::process proc;
-  std::string address;
-};
+using fpt::child;
 
 // Number of sockets the process `pid` has open.
 int open_sockets(pid_t pid) {
@@ -127,16 +110,12 @@ TEST_CASE(
     "a program linked without keep_linked.cpp still starts the endpoint from the "
     "environment",
     "[http][process]") {
-  const std::string dir = fpt::temp_dir();
-  fpt::process p = fpt::spawn(
-      FAILPOINT_HTTP_CHILD_PLAIN, {"serve"},
-      {"FAILPOINTS_HTTP=127.0.0.1:0", "FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr"}, dir);
-  const std::string address = fpt::wait_for_file(dir + "/addr", 10s);
-  REQUIRE(!address.empty());
-  CHECK(fpt::call(address, "PUT", "/child/hit", "return").status == 204);
-  CHECK(fpt::call(address, "GET", "/child/hit/wait?count=1&timeout_ms=5000").status == 200);
-  fpt::close_stdin(p);
-  const auto status = fpt::wait_exit(p, 5s);
+  child c("serve", {}, FAILPOINT_HTTP_CHILD_PLAIN);
+  REQUIRE(!c.address.empty());
+  CHECK(fpt::call(c.address, "PUT", "/child/hit", "return").status == 204);
+  CHECK(fpt::call(c.address, "GET", "/child/hit/wait?count=1&timeout_ms=5000").status == 200);
+  fpt::close_stdin(c.proc);
+  const auto status = fpt::wait_exit(c.proc, 5s);
   REQUIRE(status);
   CHECK(WIFEXITED(*status));
 }

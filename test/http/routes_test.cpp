@@ -21,15 +21,7 @@ using fpt::call;
 
 // Starts the endpoint on a free loopback port for one test; stops it and resets every
 // failpoint afterwards.
-struct endpoint {
-  explicit endpoint(const failpoint::http::options& opts = {})
-      : address(failpoint::http::start("127.0.0.1:0", opts)) {}
-  ~endpoint() {
-    failpoint::http::stop();
-    failpoint::disable_all();
-  }
-  std::string address;
-};
+using fpt::endpoint;
 
 }  // namespace
 

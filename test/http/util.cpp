@@ -18,6 +18,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "failpoint/control.hpp"
+
 extern char** environ;
 
 namespace fpt {
@@ -192,34 +194,44 @@ bool send_all(int fd, const std::string& data) {
   return true;
 }
 
+namespace {
+
+// Waits until `deadline` for input and appends what one recv() gives. Returns false when the
+// time is up (`*closed` false) or the peer closed the connection (`*closed` true).
+bool receive_some(int fd, std::chrono::steady_clock::time_point deadline, std::string& out,
+                  bool* closed) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  pollfd p{fd, POLLIN, 0};
+  if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+    return false;
+  char buf[4096];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  if (n <= 0) {
+    if (closed)
+      *closed = true;
+    return false;
+  }
+  out.append(buf, static_cast<std::size_t>(n));
+  return true;
+}
+
+}  // namespace
+
 std::string read_until_close(int fd, std::chrono::milliseconds timeout, bool* closed) {
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   if (closed)
     *closed = false;
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return out;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      return out;
-    char buf[4096];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      if (closed)
-        *closed = true;
-      return out;
-    }
-    out.append(buf, static_cast<std::size_t>(n));
+  while (receive_some(fd, deadline, out, closed)) {
   }
+  return out;
 }
 
 std::string read_response(int fd, std::chrono::milliseconds timeout) {
   std::string out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
+  do {
     const auto end = out.find("\r\n\r\n");
     if (end != std::string::npos) {
       const auto cl = out.find("Content-Length: ");
@@ -228,19 +240,8 @@ std::string read_response(int fd, std::chrono::milliseconds timeout) {
       if (out.size() >= end + 4 + length)
         return out;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return out;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      return out;
-    char buf[4096];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0)
-      return out;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
+  } while (receive_some(fd, deadline, out, nullptr));
+  return out;
 }
 
 int status_of(const std::string& raw) {
@@ -260,6 +261,29 @@ std::string closed_address() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
   ::close(fd);
   return "127.0.0.1:" + std::to_string(ntohs(sa.sin_port));
+}
+
+endpoint::endpoint(const failpoint::http::options& opts)
+    : address(failpoint::http::start("127.0.0.1:0", opts)) {}
+
+endpoint::~endpoint() {
+  failpoint::http::stop();
+  failpoint::disable_all();
+}
+
+child::child(const std::string& mode, std::vector<std::string> env, const std::string& program) {
+  dir = temp_dir();
+  env.push_back("FAILPOINTS_HTTP=127.0.0.1:0");
+  env.push_back("FAILPOINTS_HTTP_ADDR_FILE=" + dir + "/addr");
+  proc = spawn(program, {mode}, env, dir);
+  address = wait_for_file(dir + "/addr", 10s);
+}
+
+child::~child() {
+  if (proc.stdin_fd >= 0) {
+    close_stdin(proc);
+    wait_exit(proc, 5s);
+  }
 }
 
 }  // namespace fpt

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client.hpp"
+#include "failpoint/http.hpp"
 
 namespace fpt {
 
@@ -74,6 +75,30 @@ int status_of(const std::string& raw_response);
 
 // A TCP port on 127.0.0.1 nothing listens on (bound then closed).
 std::string closed_address();
+
+// The endpoint of this test process on a free loopback port, for one test; stopped, and every
+// failpoint disabled, at the end.
+struct endpoint {
+  explicit endpoint(const failpoint::http::options& opts = {});
+  ~endpoint();
+  endpoint(const endpoint&) = delete;
+  endpoint& operator=(const endpoint&) = delete;
+  std::string address;
+};
+
+// test/http/child.cpp (or `program`) run in `mode` with FAILPOINTS_HTTP=127.0.0.1:0 and an
+// address file, plus `env`; `address` is where its endpoint listens (empty if it did not start
+// within 10 s). Finished at the end (stdin closed, then killed after 5 s).
+struct child {
+  explicit child(const std::string& mode, std::vector<std::string> env = {},
+                 const std::string& program = FAILPOINT_HTTP_CHILD);
+  ~child();
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+  std::string dir;
+  process proc;
+  std::string address;
+};
 
 }  // namespace fpt
 
