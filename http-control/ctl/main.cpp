@@ -53,8 +53,10 @@ std::string trim(std::string s) {
   return s;
 }
 
-// "http://host:port/" -> "host:port".
+// " http://host:port/ " -> "host:port".
 std::string normalize_endpoint(std::string e) {
+  e.erase(0, e.find_first_not_of(" \t"));
+  e.erase(e.find_last_not_of(" \t") + 1);
   for (std::string_view scheme : {"http://"}) {
     if (e.rfind(scheme, 0) == 0)
       e.erase(0, scheme.size());

@@ -85,6 +85,11 @@ TEST_CASE("failpointctl drives two endpoints with set get count wait list unset 
   CHECK(r.exit_code() == 0);
   CHECK(fpt::call(a.address, "GET", "/child/hit").status == 404);
 
+  // Blanks and http:// around an endpoint are fine.
+  r = ctl({"--endpoint", "http://" + a.address + "/, " + b.address, "count", "child/hit"});
+  CHECK(r.exit_code() == 0);
+  CHECK_THAT(r.out, Catch::Contains(a.address) && Catch::Contains(b.address));
+
   // FAILPOINTS_HTTP is the default endpoint.
   r = ctl({"get", "child/never"}, {"FAILPOINTS_HTTP=" + a.address});
   CHECK(r.exit_code() == 1);  // disabled: 404
