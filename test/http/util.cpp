@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -24,11 +25,31 @@ extern char** environ;
 
 namespace fpt {
 
+namespace {
+
+// Every directory temp_dir() made in this process; removed when it exits.
+std::vector<std::string>& temp_dirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+
+void remove_temp_dirs() {
+  for (const auto& dir : temp_dirs()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+}
+
+}  // namespace
+
 std::string temp_dir() {
   const char* base = std::getenv("TMPDIR");
   std::string tmpl = std::string(base && *base ? base : "/tmp") + "/failpoint-http-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr)
     throw std::runtime_error("mkdtemp failed");
+  if (temp_dirs().empty())
+    std::atexit(remove_temp_dirs);
+  temp_dirs().push_back(tmpl);
   return tmpl;
 }
 

@@ -18,7 +18,7 @@ namespace fpt {
 
 using namespace std::chrono_literals;
 
-// A fresh directory under $TMPDIR (or /tmp), removed by nobody: tests never share one.
+// A fresh directory under $TMPDIR (or /tmp), removed when the test process exits.
 std::string temp_dir();
 
 // The whole content of a file, or an empty string.
