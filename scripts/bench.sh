@@ -9,7 +9,7 @@
 #   TREE        the tree the rewriter scans (default /usr/include)
 #   JOBS        parallel compile jobs (default: the number of cores)
 #   COUNT_COMPILE=1  also count the compiler's instructions under callgrind (deterministic
-#               compile cost; about 6 more minutes)
+#               compile cost; 6 to 9 more minutes on the machine of docs/benchmarks.md)
 # Numbers taken while other work runs on the machine are noisy: the table prints the load
 # average, and the hot-path figures are CPU time per operation, the best of 10 repetitions.
 set -euo pipefail
@@ -198,7 +198,7 @@ for name in "${tus[@]}"; do
   compile_json+=", \"${name}_ms\": ${best_ms[$name]}"
 done
 # COUNT_COMPILE=1: also count the compiler's instructions under callgrind, which no other work
-# on the machine can change (about 6 minutes more on the machine of docs/benchmarks.md).
+# on the machine can change (6 to 9 minutes more on the machine of docs/benchmarks.md).
 if [[ "${COUNT_COMPILE:-0}" == 1 ]] && command -v valgrind >/dev/null; then
   say "compile cost: instruction counts under callgrind (COUNT_COMPILE=1)"
   for name in atomic header typical typical_header; do
