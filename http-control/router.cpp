@@ -122,19 +122,11 @@ control_reply list_reply(bool json) {
   return r;
 }
 
-// The value of `key` in a query string ("a=1&b=2"), percent-decoded; nullopt when absent.
-// A bad escape yields an empty string, which every caller rejects.
-std::optional<std::string> query_value(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) != key)
-      continue;
-    if (eq == std::string_view::npos)
-      return std::string();
-    return percent_decode(pair.substr(eq + 1)).value_or(std::string());
+// The value of `key` in a decoded query; nullopt when absent.
+std::optional<std::string> query_value(const request_target& target, std::string_view key) {
+  for (const auto& [k, v] : target.query) {
+    if (k == key)
+      return v;
   }
   return std::nullopt;
 }
@@ -212,7 +204,7 @@ control_reply batch_route(std::string_view method, std::string_view body) {
 }
 
 // /NAME/wait?count=N&timeout_ms=T
-control_reply wait_route(const std::string& name, std::string_view query) {
+control_reply wait_route(const std::string& name, const request_target& query) {
   const auto count_text = query_value(query, "count");
   if (!count_text)
     return text_reply(400, "missing query parameter count=N\n");
@@ -244,18 +236,12 @@ control_reply route_unguarded(const control_request& request, const std::string&
     r.authenticate = true;
     return r;
   }
-  const std::string_view target = request.target;
-  const auto question = target.find('?');
-  const std::string_view raw_path = target.substr(0, question);
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  if (raw_path.empty() || raw_path.front() != '/') {
-    return text_reply(400, "request target must be a path starting with '/'\n");
-  }
-  const auto decoded = percent_decode(raw_path.substr(1));
-  if (!decoded)
-    return text_reply(400, "bad percent-escape in the path\n");
-  const std::string& path = *decoded;
+  std::string error;
+  const auto target = parse_request_target(request.target, error);
+  if (!target)
+    return text_reply(400, error + "\n");
+  const request_target& query = *target;
+  const std::string& path = target->path;
   const std::string_view method = request.method;
 
   if (path.empty()) {

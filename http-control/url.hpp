@@ -1,16 +1,19 @@
 // http-control/url.hpp: the small pieces of URL handling shared by the endpoint and failpointctl.
 //
 // Internal header (not installed): "host:port" splitting, percent-decoding of request targets
-// and percent-encoding of failpoint names. Header-only so that the endpoint library and the
+// and percent-encoding of failpoint names (percent-coding and query splitting by uriparser). Header-only so that the endpoint library and the
 // failpointctl executable use the same code without another library.
 #ifndef FAILPOINT_HTTP_CONTROL_URL_HPP
 #define FAILPOINT_HTTP_CONTROL_URL_HPP
+
+#include <uriparser/Uri.h>
 
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace failpoint {
 namespace detail {
@@ -71,53 +74,74 @@ inline std::string join_host_port(const std::string& host, unsigned port) {
   return host + ":" + std::to_string(port);
 }
 
-inline int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
+// A request target (origin form, "/path?query") split and percent-decoded by uriparser.
+struct request_target {
+  std::string path;  // decoded, without the leading '/'; may hold any byte ("%00" too)
+  std::vector<std::pair<std::string, std::string>> query;  // decoded; '+' stays '+'
+};
 
-// Decodes %XX escapes ('+' stays '+': this is a path, not a form). nullopt on a bad escape.
-inline std::optional<std::string> percent_decode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    if (i + 2 >= in.size())
-      return std::nullopt;  // "%" or "%X" at the end
-    const int hi = hex_digit(in[i + 1]);
-    const int lo = hex_digit(in[i + 2]);
-    if (hi < 0 || lo < 0)
+// Parses an origin-form request target with uriparser (RFC 3986). Returns nullopt and sets
+// `error` to the reason (with the byte position) when it is not a path starting with '/' or is
+// not a valid URI reference (a bad percent-escape, a character that must be escaped...).
+inline std::optional<request_target> parse_request_target(std::string_view target,
+                                                          std::string& error) {
+  if (target.empty() || target.front() != '/') {
+    error = "request target must be a path starting with '/'";
+    return std::nullopt;
+  }
+  UriUriA uri;
+  const char* error_pos = nullptr;
+  const char* first = target.data();
+  const char* last = target.data() + target.size();
+  if (uriParseSingleUriExA(&uri, first, last, &error_pos) != URI_SUCCESS) {
+    const auto at = error_pos != nullptr ? static_cast<std::size_t>(error_pos - first) : 0;
+    error = "malformed request target at byte " + std::to_string(at) +
+            " (a bad percent-escape, or a character that must be percent-encoded)";
+    return std::nullopt;
+  }
+  struct uri_guard {
+    UriUriA* u;
+    ~uri_guard() { uriFreeUriMembersA(u); }
+  } guard{&uri};
+  if (uri.scheme.first != nullptr || uri.hostText.first != nullptr) {
+    error = "request target must be a path starting with '/', not an absolute URI";
+    return std::nullopt;
+  }
+  // The path is everything before '?' (or '#'); uriparser validated its escapes.
+  const char* path_end = last;
+  if (uri.query.first != nullptr) {
+    path_end = uri.query.first - 1;
+  } else if (uri.fragment.first != nullptr) {
+    path_end = uri.fragment.first - 1;
+  }
+  request_target out;
+  std::string path(first + 1, path_end);
+  path.push_back('\0');
+  const char* end = uriUnescapeInPlaceExA(&path[0], URI_FALSE, URI_BR_DONT_TOUCH);
+  path.resize(static_cast<std::size_t>(end - path.data()));
+  out.path = std::move(path);
+  if (uri.query.first != nullptr && uri.query.first != uri.query.afterLast) {
+    UriQueryListA* list = nullptr;
+    int count = 0;
+    if (uriDissectQueryMallocExA(&list, &count, uri.query.first, uri.query.afterLast, URI_FALSE,
+                                 URI_BR_DONT_TOUCH) != URI_SUCCESS) {
+      error = "malformed query string";
       return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
+    }
+    for (const UriQueryListA* q = list; q != nullptr; q = q->next)
+      out.query.emplace_back(q->key != nullptr ? q->key : "", q->value != nullptr ? q->value : "");
+    uriFreeQueryListA(list);
   }
   return out;
 }
 
-// Encodes a failpoint name for a request path: unreserved characters and '/' stay, every other
-// byte becomes %XX. The endpoint decodes it back to the same name.
+// Encodes a failpoint name for a request path (uriparser): every byte but the unreserved ones
+// becomes %XX. The endpoint decodes it back to the same name.
 inline std::string percent_encode_name(std::string_view name) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : name) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':';
-    if (keep) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
+  std::string out(name.size() * 6 + 1, '\0');
+  const char* end = uriEscapeExA(name.data(), name.data() + name.size(), &out[0], URI_FALSE,
+                                 URI_FALSE);
+  out.resize(static_cast<std::size_t>(end - out.data()));
   return out;
 }
 

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   cmake make g++ clang-14 clang-format
   libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
-  libboost-dev libfmt-dev catch2 nlohmann-json3-dev libcli11-dev
+  libboost-dev libfmt-dev catch2 nlohmann-json3-dev libcli11-dev liburiparser-dev
   curl valgrind
 )
 if [[ "${1:-}" == "--bench" ]]; then

@@ -11,7 +11,7 @@
 // Properties: nothing crashes or throws; no reply is a 500 (an internal error means an exception
 // the router did not expect); every status is one the endpoint documents; with a token, a request
 // without `Authorization: Bearer s3cret` gets 401 and changes no failpoint. The same input also
-// goes to split_host_port (the FAILPOINTS_HTTP address parser) and percent_decode.
+// goes to split_host_port (the FAILPOINTS_HTTP address parser) and parse_request_target.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -206,7 +206,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)failpoint::detail::split_host_port(bytes);
   } catch (const std::invalid_argument&) {
   }
-  (void)failpoint::detail::percent_decode(bytes);
+  std::string error;
+  (void)failpoint::detail::parse_request_target(bytes, error);
 
   failpoint::disable_all();
   serve(bytes, "");
