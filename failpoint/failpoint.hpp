@@ -118,13 +118,14 @@ inline site& site_of() noexcept {
 }
 
 // The kinds of value a `return(v)` term can carry.
-enum class value_kind : unsigned char { none, integer, string, boolean };
+// Word-sized, like every field of `value`: a hit is written and read in whole words, which keeps
+// the store-to-load forwarding of the returned hit intact (a byte-sized kind stalled it).
+enum class value_kind : std::uint64_t { none, integer, string, boolean };
 
 // A term's value; owned by the failpoint's configuration snapshot.
 struct value {
   value_kind kind = value_kind::none;
-  bool boolean = false;
-  std::int64_t integer = 0;
+  std::int64_t integer = 0;    // the integer, or 1 for true and 0 for false
   const char* text = nullptr;  // string value (not NUL-terminated when it holds a NUL byte)
   std::size_t size = 0;
 };
@@ -138,23 +139,24 @@ FAILPOINT_EXPORT void release_snapshot(snapshot* s) noexcept;
 class hit {
  public:
   hit() noexcept = default;
-  hit(const value& v, snapshot* owner) noexcept : value_(v), fired_(true), owner_(owner) {}
+  hit(const value& v, snapshot* owner) noexcept : value_(v), fired_(1), owner_(owner) {}
   hit(hit&& other) noexcept : value_(other.value_), fired_(other.fired_), owner_(other.owner_) {
-    other.fired_ = false;
+    other.fired_ = 0;
     other.owner_ = nullptr;
   }
   hit& operator=(hit&&) = delete;
   hit(const hit&) = delete;
   ~hit() {
-    if (owner_ != nullptr) release_snapshot(owner_);
+    if (owner_ != nullptr)
+      release_snapshot(owner_);
   }
 
-  explicit operator bool() const noexcept { return fired_; }
+  explicit operator bool() const noexcept { return fired_ != 0; }
   const value& get() const noexcept { return value_; }
 
  private:
   value value_;
-  bool fired_ = false;
+  std::uint64_t fired_ = 0;  // a word, for the same reason as value_kind
   snapshot* owner_ = nullptr;
 };
 
@@ -208,7 +210,7 @@ template <class T>
 T convert(const value& v) {
   using U = std::remove_cv_t<T>;
   if constexpr (std::is_same<U, bool>::value) {
-    return v.boolean;
+    return v.integer != 0;
   } else if constexpr (std::is_integral<U>::value || std::is_enum<U>::value ||
                        std::is_floating_point<U>::value) {
     return static_cast<U>(v.integer);

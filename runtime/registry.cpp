@@ -75,7 +75,7 @@ std::string describe_value(const value& v) {
     case value_kind::integer:
       return fmt::format("{}", v.integer);
     case value_kind::boolean:
-      return v.boolean ? "true" : "false";
+      return v.integer != 0 ? "true" : "false";
     case value_kind::string:
       return fmt::format("\"{}\"", std::string_view(v.text, v.size));
   }

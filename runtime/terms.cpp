@@ -206,7 +206,7 @@ class term_parser {
       std::string_view word = take_word();
       if (word == "true" || word == "false") {
         t.val.kind = value_kind::boolean;
-        t.val.boolean = word == "true";
+        t.val.integer = word == "true" ? 1 : 0;
       } else {
         fail(in_, start,
              fmt::format("unknown value \"{}\"; expected an integer, a \"string\", true or false "

@@ -34,7 +34,7 @@ void check(bool ok, const char* what) {
 
 bool same_term(const term& a, const term& b) {
   return a.act == b.act && a.count == b.count && a.percent == b.percent &&
-         a.val.kind == b.val.kind && a.val.boolean == b.val.boolean &&
+         a.val.kind == b.val.kind && a.val.integer == b.val.integer &&
          a.val.integer == b.val.integer && a.text == b.text && a.duration == b.duration;
 }
 

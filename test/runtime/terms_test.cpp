@@ -67,7 +67,8 @@ TEST_CASE("values are decoded exactly", "[parser]") {
   CHECK(parse_terms("return(9223372036854775807)").terms[0].val.integer == INT64_MAX);
   CHECK(parse_terms("return(-9223372036854775808)").terms[0].val.integer == INT64_MIN);
   CHECK(parse_terms("return(false)").terms[0].val.kind == value_kind::boolean);
-  CHECK_FALSE(parse_terms("return(false)").terms[0].val.boolean);
+  CHECK(parse_terms("return(false)").terms[0].val.integer == 0);
+  CHECK(parse_terms("return(true)").terms[0].val.integer == 1);
   CHECK(parse_terms("return").terms[0].val.kind == value_kind::none);
   CHECK(parse_terms("return(\"\")").terms[0].val.size == 0);
 }
