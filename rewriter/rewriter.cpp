@@ -949,6 +949,13 @@ rewrite_result enable(std::string_view path, const std::string& text, const opti
   scan_result s = scan(path, text, opts);
   if (!s.ok())
     return failure(std::move(s.diagnostics));
+  // Lines enabled before must be restorable: a damaged one is refused here as disable would
+  // refuse it, so that whatever enable accepts, disable can undo (found by fuzz_rewriter).
+  if (contains(text, "//@failpoint")) {
+    rewrite_result check = disable(path, text, opts);
+    if (!check.ok)
+      return check;
+  }
   rewrite_result r;
   if (s.blocks.empty()) {
     r.text = text;
