@@ -1,6 +1,8 @@
 // test/examples/support.cpp
 #include "support.hpp"
 
+#include "../support/child_process.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -80,13 +82,7 @@ background::background(const std::vector<std::string>& argv,
     // Catch2's crash handlers are inherited across fork; the program must die of its signal.
     for (int sig : {SIGABRT, SIGSEGV, SIGTERM, SIGINT, SIGTRAP})
       signal(sig, SIG_DFL);
-    for (const auto& [k, v] : env)
-      setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
+    failpoint_test::exec_with_env(argv, env);
     _exit(127);
   }
 }

@@ -67,80 +67,78 @@ inline void read_both(int out_fd, int err_fd, pid_t pid, child_result& r,
   }
 }
 
+// Forks; the child's stdout and stderr go to pipes the parent reads until the child ends (or
+// `limit` passes, then it is killed). `in_child` runs in the child and must not return.
+template <class F>
+child_result run_forked(F&& in_child, std::chrono::milliseconds limit) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0)
+    throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(err[0]);
+    close(out[1]);
+    close(err[1]);
+    in_child();
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  child_result r;
+  read_both(out[0], err[0], pid, r, limit);
+  close(out[0]);
+  close(err[0]);
+  return r;
+}
+
 }  // namespace detail
+
+// In a child process: sets the variables in `env` and executes `argv` (argv[0] is a path).
+// Returns only if the exec failed.
+inline void exec_with_env(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env) {
+  for (const auto& [k, v] : env)
+    setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> args;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+}
 
 // Runs `argv` (argv[0] is a path) with the current environment plus the variables in `env`,
 // and kills it after `limit`.
 inline child_result run_program(const std::vector<std::string>& argv,
                                 const std::map<std::string, std::string>& env = {},
                                 std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  int out[2], err[2];
-  if (pipe(out) != 0 || pipe(err) != 0)
-    throw std::runtime_error("pipe failed");
-  pid_t pid = fork();
-  if (pid < 0)
-    throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    close(out[0]);
-    close(err[0]);
-    close(out[1]);
-    close(err[1]);
-    for (const auto& [k, v] : env)
-      setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  child_result r;
-  detail::read_both(out[0], err[0], pid, r, limit);
-  close(out[0]);
-  close(err[0]);
-  return r;
+  return detail::run_forked([&] { exec_with_env(argv, env); }, limit);
 }
 
-// Runs `fn` in a forked child (exit status 0 when it returns), kills it after `limit`.
+// Runs `fn` in a forked child (exit status 0 when it returns, 99 when it throws), kills it after
+// `limit`.
 inline child_result run_in_child(const std::function<void()>& fn,
                                  std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  int out[2], err[2];
-  if (pipe(out) != 0 || pipe(err) != 0)
-    throw std::runtime_error("pipe failed");
-  pid_t pid = fork();
-  if (pid < 0)
-    throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    close(out[0]);
-    close(err[0]);
-    close(out[1]);
-    close(err[1]);
-    // The test framework's crash handlers (Catch2 catches SIGABRT, SIGSEGV...) must not run in
-    // the child: they are not async-signal-safe (ThreadSanitizer reports them) and print to the
-    // child's captured output. The child dies of the signal itself.
-    for (int sig : {SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE})
-      signal(sig, SIG_DFL);
-    try {
-      fn();
-    } catch (...) {
-      _exit(99);
-    }
-    fflush(stdout);
-    _exit(0);
-  }
-  close(out[1]);
-  close(err[1]);
-  child_result r;
-  detail::read_both(out[0], err[0], pid, r, limit);
-  close(out[0]);
-  close(err[0]);
-  return r;
+  return detail::run_forked(
+      [&] {
+        // The test framework's crash handlers (Catch2 catches SIGABRT, SIGSEGV...) must not run
+        // in the child: they are not async-signal-safe (ThreadSanitizer reports them) and print
+        // to the child's captured output. The child dies of the signal itself.
+        for (int sig : {SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE})
+          signal(sig, SIG_DFL);
+        try {
+          fn();
+        } catch (...) {
+          _exit(99);
+        }
+        fflush(stdout);
+        _exit(0);
+      },
+      limit);
 }
 
 }  // namespace failpoint_test
