@@ -35,6 +35,11 @@ fi
 echo "== fuzz: build ${targets[*]}"
 cmake --build "$build_dir" -j "$jobs" --target "${targets[@]/#/fuzz_}"
 
+# Symbolized stack traces in crash reports (the unversioned llvm-symbolizer is not on PATH).
+if [[ -x /usr/lib/llvm-14/bin/llvm-symbolizer ]]; then
+  export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+fi
+
 failed=()
 for t in "${targets[@]}"; do
   exe="$build_dir/test/fuzz/fuzz_$t"
