@@ -40,22 +40,25 @@ std::chrono::milliseconds time_of(F&& f) {
 }  // namespace
 
 TEST_CASE("four threads sleeping in one failpoint sleep side by side", "[concurrency]") {
-  failpoint::enable("conc.sleep", "sleep(100)");
-  auto elapsed = time_of([] {
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 4; ++i)
-      threads.emplace_back(hit_sleep);
-    for (auto& t : threads)
-      t.join();
-  });
-  // Serialized (gofail holds a lock across sleep) this takes 400 ms; side by side about 100 ms.
-  CHECK(elapsed >= 100ms);
-  CHECK(elapsed < 300ms);
+  // gofail holds a lock across sleep: four threads on sleep(100) take 400 ms there. Here all four
+  // are inside the same sleep at once: with sleep(2000) the fourth run is counted long before the
+  // first sleep ends (serialized, it would take three whole sleeps), and the four end together.
+  failpoint::enable("conc.sleep", "sleep(2000)");
+  std::vector<std::thread> threads;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back(hit_sleep);
+  CHECK(failpoint::wait_for("conc.sleep", 4, 1500ms));
+  for (auto& t : threads)
+    t.join();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed >= 2000ms);
+  CHECK(elapsed < 6000ms);  // serialized: 8000 ms
   CHECK(failpoint::status("conc.sleep")->count == 4);
 }
 
 TEST_CASE("control does not wait for a thread sleeping in the failpoint", "[concurrency]") {
-  failpoint::enable("conc.sleep", "1*sleep(1500)");
+  failpoint::enable("conc.sleep", "1*sleep(3000)");
   std::thread sleeper(hit_sleep);
   REQUIRE(failpoint::wait_for("conc.sleep", 1, 5s));
   auto elapsed = time_of([] {
@@ -65,7 +68,7 @@ TEST_CASE("control does not wait for a thread sleeping in the failpoint", "[conc
     failpoint::disable("conc.sleep");
     failpoint::disable_all();
   });
-  CHECK(elapsed < 1000ms);
+  CHECK(elapsed < 2000ms);  // the sleeper holds nothing: control is done long before it wakes
   sleeper.join();
 }
 
