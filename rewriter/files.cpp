@@ -59,13 +59,20 @@ bool collect_sources(const std::vector<std::string>& paths, std::vector<std::str
 }
 
 bool read_file(const std::string& path, std::string* out, std::string* error) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; such files are refused
+  // below, and a regular file reads the same either way.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     *error = path + ": cannot open: " + std::strerror(errno);
     return false;
   }
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0)
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *error = path + ": not a regular file (a FIFO, socket or device is never rewritten)";
+    ::close(fd);
+    return false;
+  }
+  if (st.st_size > 0)
     out->reserve(static_cast<std::size_t>(st.st_size));
   out->clear();
   char buffer[1 << 16];

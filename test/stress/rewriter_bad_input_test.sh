@@ -102,6 +102,16 @@ else
   grep -q "dangling.cpp" "$work/dangling.out" || fail "dangling symlink: the error does not name it"
   ok "dangling symlink named on the command line: status 1: $(head -c 200 "$work/dangling.out")"
 
+  # A FIFO named on the command line: refused at once (opening it must not wait for a writer).
+  mkfifo "$work/perm/pipe.cpp"
+  set +e
+  timeout 10 "$tool" enable "$work/perm/pipe.cpp" >"$work/fifo.out" 2>&1
+  status=$?
+  set -e
+  [[ $status -eq 1 ]] || fail "FIFO: status $status, expected 1 (124 means it blocked)"
+  grep -q "not a regular file" "$work/fifo.out" || fail "FIFO: the error does not say why"
+  ok "FIFO named on the command line: status 1: $(head -c 200 "$work/fifo.out")"
+
   # 4. A read-only directory: the atomic write cannot create its temporary file; the file stays.
   mkdir -p "$work/ro"
   printf 'int c() {\n%s  return 0;\n}\n' "$block" >"$work/ro/locked.cpp"
