@@ -1,8 +1,9 @@
 // http-control/url.hpp: the small pieces of URL handling shared by the endpoint and failpointctl.
 //
 // Internal header (not installed): "host:port" splitting, percent-decoding of request targets
-// and percent-encoding of failpoint names (percent-coding and query splitting by uriparser). Header-only so that the endpoint library and the
-// failpointctl executable use the same code without another library.
+// and percent-encoding of failpoint names (percent-coding and query splitting by uriparser).
+// Header-only so that the endpoint library and the failpointctl executable use the same code
+// without another library.
 #ifndef FAILPOINT_HTTP_CONTROL_URL_HPP
 #define FAILPOINT_HTTP_CONTROL_URL_HPP
 
@@ -139,8 +140,8 @@ inline std::optional<request_target> parse_request_target(std::string_view targe
 // becomes %XX. The endpoint decodes it back to the same name.
 inline std::string percent_encode_name(std::string_view name) {
   std::string out(name.size() * 6 + 1, '\0');
-  const char* end = uriEscapeExA(name.data(), name.data() + name.size(), &out[0], URI_FALSE,
-                                 URI_FALSE);
+  const char* end =
+      uriEscapeExA(name.data(), name.data() + name.size(), &out[0], URI_FALSE, URI_FALSE);
   out.resize(static_cast<std::size_t>(end - out.data()));
   return out;
 }

@@ -176,7 +176,8 @@ TEST_CASE("error messages escape control characters of the input", "[parser]") {
   CHECK_THROWS_WITH(parse_terms("ret\x01rn"), Catch::Contains("\\x01"));
 }
 
-TEST_CASE("FAILPOINTS specifications split on semicolons and newlines outside quotes", "[parser][env]") {
+TEST_CASE("FAILPOINTS specifications split on semicolons and newlines outside quotes",
+          "[parser][env]") {
   using failpoint::detail::split_spec;
   auto s = split_spec(" a = return(1) ; b/c=return(\"x;y=z\\\"\")\n\nd=;e=off; ");
   REQUIRE(s.size() == 4);
