@@ -57,13 +57,13 @@ for t in "${targets[@]}"; do
     >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   line="$(date -u +%FT%TZ) $t seconds=$seconds executions=${execs:-?} exec_per_sec=${speed:-?} cov=${cov:-?} status=$status"
   echo "$line" | tee -a "$build_dir/fuzz-stats.txt"
   if [[ $status -ne 0 ]]; then
     failed+=("$t")
     echo "fuzz: $t failed (status $status); last lines of $log:" >&2
-    grep -E 'property violated|ERROR|SUMMARY|Test unit written' "$log" | head -20 >&2 || true
+    grep -a -E 'property violated|ERROR|SUMMARY|Test unit written' "$log" | head -20 >&2 || true
   fi
 done
 if [[ ${#failed[@]} -gt 0 ]]; then
