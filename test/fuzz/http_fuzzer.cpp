@@ -29,6 +29,8 @@
 #include "router.hpp"
 #include "url.hpp"
 
+#include "property.hpp"
+
 namespace {
 
 namespace beast = boost::beast;
@@ -40,10 +42,7 @@ constexpr std::uint32_t header_limit = 8 * 1024;
 // Bounds the work per input: at most this many pipelined requests are served.
 constexpr int max_requests = 16;
 
-[[noreturn]] void property_failed(const char* what, const std::string& detail) {
-  std::fprintf(stderr, "property violated: %s\n%s\n", what, detail.c_str());
-  std::abort();
-}
+using failpoint_fuzz::property_failed;
 
 std::string all_terms() {
   std::string out;

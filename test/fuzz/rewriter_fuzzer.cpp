@@ -18,13 +18,15 @@
 
 #include "rewriter/rewriter.hpp"
 
+#include "property.hpp"
+
 namespace {
 
 namespace rw = failpoint::rewrite;
 
+// Shows the input after the property's name.
 [[noreturn]] void property_failed(const char* what, const std::string& text) {
-  std::fprintf(stderr, "property violated: %s\n--- input ---\n%s\n", what, text.c_str());
-  std::abort();
+  failpoint_fuzz::property_failed(what, "--- input ---\n" + text);
 }
 
 }  // namespace

@@ -21,17 +21,12 @@
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
 
+#include "property.hpp"
+
 namespace {
 
-[[noreturn]] void property_failed(const char* what) {
-  std::fprintf(stderr, "property violated: %s\n", what);
-  std::abort();
-}
-
-void check(bool ok, const char* what) {
-  if (!ok)
-    property_failed(what);
-}
+using failpoint_fuzz::check;
+using failpoint_fuzz::property_failed;
 
 // Sites of every value kind, with short names the seed corpus uses.
 int hit_all() {

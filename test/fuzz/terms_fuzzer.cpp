@@ -16,21 +16,15 @@
 #include "failpoint/control.hpp"
 #include "runtime/terms.hpp"
 
+#include "property.hpp"
+
 namespace {
 
 using failpoint::detail::parsed_terms;
 using failpoint::detail::term;
 
-[[noreturn]] void property_failed(const char* what) {
-  // abort() makes libFuzzer save the input as a crash.
-  std::fprintf(stderr, "property violated: %s\n", what);
-  std::abort();
-}
-
-void check(bool ok, const char* what) {
-  if (!ok)
-    property_failed(what);
-}
+using failpoint_fuzz::check;
+using failpoint_fuzz::property_failed;
 
 bool same_term(const term& a, const term& b) {
   return a.act == b.act && a.count == b.count && a.percent == b.percent &&
