@@ -170,7 +170,7 @@ printf '#include <failpoint/failpoint.hpp>\n%s\n%s\n%s\n' "$typical_includes" "$
   "$typical_body" >"$tu/typical_header.cpp"
 printf '#include <failpoint/failpoint.hpp>\n%s\n%s\n%s\n%s\n' "$typical_includes" "$atomic_body" \
   "$typical_body" "$sites50" >"$tu/typical_sites50.cpp"
-cxx=(c++ -std=c++17 -O2 -I "$repo" -I "$build_dir")
+cxx=(c++ -std=c++17 -O2 -I "$repo/include" -I "$build_dir")
 # CPU time (user + system, the compiler's processes included) of one compile of $1, in ms.
 compile_ms() {
   local cpu

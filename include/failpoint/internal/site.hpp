@@ -1,28 +1,11 @@
-// failpoint/failpoint.hpp: the site API, the only header a program with failpoints includes.
+// failpoint/internal/site.hpp: the machinery behind FAILPOINT and FAILPOINT_VALUE.
 //
-// A failpoint site is an `if` whose condition is a FAILPOINT(...) or FAILPOINT_VALUE(...)
-// expression. While the failpoint is off (the default), evaluating the site costs one relaxed
-// atomic load and one predicted-false branch: no call, no lock, no lookup, no allocation. When a
-// term such as `return(true)` is enabled for the name (FAILPOINTS environment variable, the HTTP
-// endpoint, or failpoint/control.hpp), the site's body runs.
-//
-// Example:
-//   bool save(const record& r) {
-//     if (auto fp = FAILPOINT_VALUE("SaveFails", bool)) {
-//       if (*fp) return false;
-//     }
-//     if (FAILPOINT("BeforeFsync")) {}   // sleep, panic, pause... act here; the body is empty
-//     ...
-//   }
-//
-// Every site registers itself when the program starts, so the registry lists every compiled-in
-// failpoint before any is hit. Several sites may share one name; they are one failpoint.
-// `failpoint-rewrite` turns `// failpoint:` comments into exactly this form.
-//
-// This header is C++17, includes only <atomic>, <cstddef>, <cstdint> and <type_traits>, and is
-// cheap to include everywhere.
-#ifndef FAILPOINT_FAILPOINT_HPP
-#define FAILPOINT_FAILPOINT_HPP
+// Included by failpoint/failpoint.hpp; never include it directly. Nothing here is a stable API:
+// the site object each expansion creates, its registration at startup, the hit a fired site
+// returns and the value conversions. Only the runtime library and the site macros use these
+// names (namespace failpoint::detail).
+#ifndef FAILPOINT_INTERNAL_SITE_HPP
+#define FAILPOINT_INTERNAL_SITE_HPP
 
 #include <atomic>
 #include <cstddef>
@@ -30,24 +13,6 @@
 #include <type_traits>
 
 #include "failpoint/export.hpp"
-
-// Evaluates the failpoint NAME (a string literal) that carries no value.
-// Yields a value that converts to true when the failpoint fired (a `return` term ran).
-// Off: one relaxed load and a predicted-false branch. Thread-safe.
-// Example: if (FAILPOINT("CrashBeforeSave")) { return; }
-#define FAILPOINT(NAME) ::failpoint::detail::evaluate_as<void>(FAILPOINT_DETAIL_SITE(NAME, ""))
-
-// Evaluates the failpoint NAME whose value has the C++ type given after the name.
-// Yields a `failpoint::detail::typed_hit<TYPE>`: true when the failpoint fired with a value that
-// converts to TYPE, and `*hit` is that value. A value of another type (e.g. `return("x")` for an
-// int) does not fire: it is counted and reported once on stderr. Thread-safe.
-// Example: if (auto fp = FAILPOINT_VALUE("ReadLimit", std::size_t)) { limit = *fp; }
-#define FAILPOINT_VALUE(NAME, ...) \
-  ::failpoint::detail::evaluate_as<__VA_ARGS__>(FAILPOINT_DETAIL_SITE(NAME, #__VA_ARGS__))
-
-// ---------------------------------------------------------------------------------------------
-// Implementation details below this line. Nothing here is a stable API.
-// ---------------------------------------------------------------------------------------------
 
 #if defined(__GNUC__) || defined(__clang__)
 #define FAILPOINT_DETAIL_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -70,6 +35,8 @@
 namespace failpoint {
 namespace detail {
 
+struct point;  // the runtime's record of one failpoint name (runtime/registry.hpp)
+
 // Where a site is and what it carries; all strings are literals with static storage.
 struct site_info {
   const char* name;
@@ -89,7 +56,9 @@ struct site {
 
   site_info info;
   std::atomic<bool> armed{false};
-  void* point = nullptr;  // the registry's entry for info.name, set at registration
+  // The registry's entry for info.name, set at registration (qualified: the member shares the
+  // type's name).
+  ::failpoint::detail::point* point = nullptr;
 };
 
 // Registers a site with the runtime (out of line; runs once per site, at startup).
@@ -276,4 +245,4 @@ inline typed_hit<T> evaluate_as(site& s) {
 }  // namespace detail
 }  // namespace failpoint
 
-#endif  // FAILPOINT_FAILPOINT_HPP
+#endif  // FAILPOINT_INTERNAL_SITE_HPP

@@ -1,0 +1,43 @@
+// failpoint/failpoint.hpp: the site API, the only header a program with failpoints includes.
+//
+// A failpoint site is an `if` whose condition is a FAILPOINT(...) or FAILPOINT_VALUE(...)
+// expression. While the failpoint is off (the default), evaluating the site costs one relaxed
+// atomic load and one predicted-false branch: no call, no lock, no lookup, no allocation. When a
+// term such as `return(true)` is enabled for the name (FAILPOINTS environment variable, the HTTP
+// endpoint, or failpoint/control.hpp), the site's body runs.
+//
+// Example:
+//   bool save(const record& r) {
+//     if (auto fp = FAILPOINT_VALUE("SaveFails", bool)) {
+//       if (*fp) return false;
+//     }
+//     if (FAILPOINT("BeforeFsync")) {}   // sleep, panic, pause... act here; the body is empty
+//     ...
+//   }
+//
+// Every site registers itself when the program starts, so the registry lists every compiled-in
+// failpoint before any is hit. Several sites may share one name; they are one failpoint.
+// `failpoint-rewrite` turns `// failpoint:` comments into exactly this form.
+//
+// This header is C++17, includes only <atomic>, <cstddef>, <cstdint> and <type_traits>, and is
+// cheap to include everywhere.
+#ifndef FAILPOINT_FAILPOINT_HPP
+#define FAILPOINT_FAILPOINT_HPP
+
+#include "failpoint/internal/site.hpp"
+
+// Evaluates the failpoint NAME (a string literal) that carries no value.
+// Yields a value that converts to true when the failpoint fired (a `return` term ran).
+// Off: one relaxed load and a predicted-false branch. Thread-safe.
+// Example: if (FAILPOINT("CrashBeforeSave")) { return; }
+#define FAILPOINT(NAME) ::failpoint::detail::evaluate_as<void>(FAILPOINT_DETAIL_SITE(NAME, ""))
+
+// Evaluates the failpoint NAME whose value has the C++ type given after the name.
+// Yields a `failpoint::detail::typed_hit<TYPE>`: true when the failpoint fired with a value that
+// converts to TYPE, and `*hit` is that value. A value of another type (e.g. `return("x")` for an
+// int) does not fire: it is counted and reported once on stderr. Thread-safe.
+// Example: if (auto fp = FAILPOINT_VALUE("ReadLimit", std::size_t)) { limit = *fp; }
+#define FAILPOINT_VALUE(NAME, ...) \
+  ::failpoint::detail::evaluate_as<__VA_ARGS__>(FAILPOINT_DETAIL_SITE(NAME, #__VA_ARGS__))
+
+#endif  // FAILPOINT_FAILPOINT_HPP
