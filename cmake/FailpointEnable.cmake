@@ -12,7 +12,12 @@
 #     found first (the copies of the sources sit next to them; mirrored include directories are
 #     added BEFORE the originals); quote includes that are not rewritten resolve from the
 #     original directories (-iquote);
-#   - the target links failpoint::runtime, and failpoint::http when that target exists.
+#   - the target links failpoint::runtime, and failpoint::http when that target exists. For a
+#     static or object library they are linked into every program (or shared library) that
+#     links it, and the endpoint stays loaded there although the program calls none of it;
+#   - `failpoint-rewrite list` checks all of the target's files together at build time (one
+#     name declared with two types in two files fails the build, naming both places) and writes
+#     the target's failpoints to <binary dir of the target>/failpoint/<target>/failpoints.txt.
 # PREFIX <prefix> is prepended to every failpoint name (the name at run time is <prefix>NAME).
 #
 # Call it in the directory that creates the target. With CMake 3.19 or later the work is done at
@@ -97,6 +102,7 @@ function(_failpoint_enable_now target prefix)
     set(${out_var} "${_fp_out_dir}/${_fp_rel}")
     if(NOT "${${out_var}}" IN_LIST _fp_outputs)
       list(APPEND _fp_outputs "${${out_var}}")
+      list(APPEND _fp_originals "${original}")
       add_custom_command(OUTPUT "${${out_var}}"
         COMMAND failpoint::rewrite generate --output-dir "${_fp_out_dir}" --root "${_fp_root}"
           ${prefix_args} "${original}"
@@ -109,6 +115,7 @@ function(_failpoint_enable_now target prefix)
   endmacro()
 
   set(_fp_outputs "")
+  set(_fp_originals "")
   set(_fp_quote_dirs "")
   set(new_sources "")
   set(scan_dirs "")
@@ -191,6 +198,23 @@ function(_failpoint_enable_now target prefix)
     endif()
   endforeach()
 
+  # One name with two types in two files of the target: each copy is generated from its file
+  # alone, so only a look at all of them together finds it. `failpoint-rewrite list` over the
+  # target's files fails with both locations; its output, the target's failpoints, is kept in
+  # failpoints.txt. Written through a temporary file so that a failed check leaves no stale list.
+  if(_fp_originals)
+    set(listing "${out_root}/failpoints.txt")
+    file(MAKE_DIRECTORY "${out_root}")
+    add_custom_command(OUTPUT "${listing}"
+      COMMAND failpoint::rewrite list ${prefix_args} ${_fp_originals} > "${listing}.tmp"
+      COMMAND "${CMAKE_COMMAND}" -E rename "${listing}.tmp" "${listing}"
+      DEPENDS ${_fp_originals} ${tool}
+      COMMENT "Checking the failpoints of ${target}"
+      VERBATIM)
+    set_source_files_properties("${listing}" PROPERTIES HEADER_FILE_ONLY ON)
+    list(APPEND new_sources "${listing}")
+  endif()
+
   list(REMOVE_DUPLICATES new_sources)  # a header may be both listed and found by the scan
   set_property(TARGET ${target} PROPERTY SOURCES "${new_sources}")
   if(mirrored_include_dirs)
@@ -202,17 +226,25 @@ function(_failpoint_enable_now target prefix)
     target_compile_options(${target} PRIVATE "-iquote${dir}")
   endforeach()
 
-  # The runtime (and the HTTP endpoint when it was built). The properties are set directly so
-  # that either target_link_libraries signature may be used for the target.
-  set(libs failpoint::runtime)
-  if(TARGET failpoint::http)
-    list(APPEND libs failpoint::http)
-  endif()
-  foreach(lib IN LISTS libs)
-    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES ${lib})
-    if(type STREQUAL "STATIC_LIBRARY" OR type STREQUAL "OBJECT_LIBRARY")
+  # The runtime, and the HTTP endpoint when it was built. The properties are set directly so that
+  # either target_link_libraries signature may be used for the target.
+  set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES failpoint::runtime)
+  if(type STREQUAL "STATIC_LIBRARY" OR type STREQUAL "OBJECT_LIBRARY")
+    # The programs that link this library are where the runtime and the endpoint must land.
+    set_property(TARGET ${target} APPEND PROPERTY INTERFACE_LINK_LIBRARIES
+      "$<LINK_ONLY:failpoint::runtime>")
+    if(TARGET failpoint::http)
+      # Not failpoint::http itself: its keep_linked.cpp would be compiled into this library, sit
+      # unused in the archive, and GCC's default --as-needed would drop libfailpoint_http, so
+      # FAILPOINTS_HTTP would do nothing. Each program that links this library instead pulls the
+      # one object of failpoint::http_keep (-u names its symbol), which references the endpoint
+      # and so keeps it loaded (http-control/keep_loaded.cpp).
       set_property(TARGET ${target} APPEND PROPERTY INTERFACE_LINK_LIBRARIES
-        "$<LINK_ONLY:${lib}>")
+        "$<LINK_ONLY:failpoint::http_keep>")
+      set_property(TARGET ${target} APPEND PROPERTY INTERFACE_LINK_OPTIONS
+        "LINKER:-u,failpoint_http_keep_loaded")
     endif()
-  endforeach()
+  elseif(TARGET failpoint::http)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES failpoint::http)
+  endif()
 endfunction()

@@ -1,0 +1,3 @@
+#include "store.hpp"
+
+int wrapped_limit() { return read_limit(); }
