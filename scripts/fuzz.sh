@@ -24,7 +24,8 @@ rewriter_flag=ON
 if [[ "$rewriter" == "0" ]]; then rewriter_flag=OFF; fi
 echo "== fuzz: configure ($build_dir)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFAILPOINT_BUILD_FUZZERS=ON -DFAILPOINT_SANITIZE=address,undefined,fuzzer-no-link \
+  -DFAILPOINT_BUILD_FUZZERS=ON -DFAILPOINT_BUILD_TESTS=ON \
+  -DFAILPOINT_SANITIZE=address,undefined,fuzzer-no-link \
   -DFAILPOINT_BUILD_REWRITER="$rewriter_flag" -DFAILPOINT_BUILD_EXAMPLES=OFF >/dev/null
 
 targets=("$@")

@@ -40,7 +40,7 @@ sanitized_stage() {
   echo "== $name: configure ($dir, -fsanitize=$sanitizers)"
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAILPOINT_SANITIZE="$sanitizers" \
     -DFAILPOINT_BUILD_REWRITER=OFF -DFAILPOINT_BUILD_EXAMPLES=OFF -DFAILPOINT_BUILD_BENCH=OFF \
-    -DFAILPOINT_BUILD_HTTP=ON >/dev/null
+    -DFAILPOINT_BUILD_HTTP=ON -DFAILPOINT_BUILD_TESTS=ON >/dev/null
   echo "== $name: build"
   cmake --build "$dir" -j "$jobs"
   echo "== $name: test"
@@ -54,7 +54,8 @@ for stage in $stages; do
   case "$stage" in
     default)
       echo "== configure ($build_dir)"
-      cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAILPOINT_WERROR="$werror" >/dev/null
+      cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAILPOINT_WERROR="$werror" \
+        -DFAILPOINT_BUILD_TESTS=ON -DFAILPOINT_BUILD_EXAMPLES=ON >/dev/null
       echo "== build"
       cmake --build "$build_dir" -j "$jobs"
       echo "== test"

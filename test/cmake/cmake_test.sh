@@ -149,9 +149,18 @@ case_consumer() {
   out=$(FAILPOINTS='store.Limit=return(7)' "$work/consumer-build/consumer" "$work/go")
   [[ $out == "limit 7" ]] || fail "the installed library's failpoint did not fire: $out"
   ok "a consumer that does not mention failpoint builds and its failpoint fires"
-  grep -q "failpoint" "$work/src/consumer/CMakeLists.txt" &&
+  if grep -qi "failpoint" "$work/src/consumer/CMakeLists.txt"; then
     fail "the consumer project mentions failpoint"
-  true
+  fi
+  # Without find_dependency(failpoint) in the library's package config the consumer cannot link
+  # it: the rule the README gives library authors.
+  sed -i '/find_dependency(failpoint)/d' "$work/store/lib/cmake/store/storeConfig.cmake"
+  if configure consumer-bare "$work/src/consumer" "-DCMAKE_PREFIX_PATH=$work/store;$work/prefix"; then
+    fail "a library config without find_dependency(failpoint) still worked"
+  fi
+  grep -q 'failpoint::runtime' "$work/consumer-bare-configure.log" ||
+    fail "configure failed for another reason: $(cat "$work/consumer-bare-configure.log")"
+  ok "without find_dependency(failpoint) the consumer fails: failpoint::runtime not found"
 }
 
 case_subproject() {
