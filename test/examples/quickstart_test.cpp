@@ -6,9 +6,11 @@
 #include <chrono>
 #include <string>
 
-#include "support.hpp"
+#include "child_process.hpp"
+#include "files.hpp"
+#include "http_call.hpp"
 
-using namespace examples_test;
+using namespace failpoint_test;
 
 namespace {
 
@@ -19,9 +21,9 @@ struct run_result {
 };
 
 run_result run_quickstart(const std::string& failpoints) {
-  temp_dir dir;
+  const std::string dir = temp_dir();
   const auto start = std::chrono::steady_clock::now();
-  background program({QUICKSTART_EXAMPLE}, {{"FAILPOINTS", failpoints}}, dir / "out");
+  background program({QUICKSTART_EXAMPLE}, {{"FAILPOINTS", failpoints}}, dir + "/out");
   auto status = program.wait(std::chrono::seconds(20));
   REQUIRE(status);
   return {*status, program.output(),

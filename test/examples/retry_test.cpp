@@ -3,9 +3,11 @@
 
 #include <string>
 
-#include "support.hpp"
+#include "child_process.hpp"
+#include "files.hpp"
+#include "http_call.hpp"
 
-using namespace examples_test;
+using namespace failpoint_test;
 
 namespace {
 
@@ -15,8 +17,8 @@ struct run_result {
 };
 
 run_result run_retry(const std::string& failpoints) {
-  temp_dir dir;
-  background program({RETRY_EXAMPLE}, {{"FAILPOINTS", failpoints}}, dir / "out");
+  const std::string dir = temp_dir();
+  background program({RETRY_EXAMPLE}, {{"FAILPOINTS", failpoints}}, dir + "/out");
   auto status = program.wait(std::chrono::seconds(20));
   REQUIRE(status);
   return {*status, program.output()};

@@ -8,9 +8,11 @@
 #include <thread>
 #include <vector>
 
-#include "support.hpp"
+#include "child_process.hpp"
+#include "files.hpp"
+#include "http_call.hpp"
 
-using namespace examples_test;
+using namespace failpoint_test;
 
 namespace {
 
@@ -37,15 +39,17 @@ class chain {
   }
 
   // The functional test's request.
-  http_result call() { return http("127.0.0.1:" + foo_.port, "GET", "/foo/bar/baz"); }
+  failpoint::ctl::response call() {
+    return failpoint_test::call("127.0.0.1:" + foo_.port, "GET", "/foo/bar/baz");
+  }
 
   // Sets `terms` on failpoint `name` in the service its prefix names.
   void enable(const std::string& name, const std::string& terms) {
-    REQUIRE(http(owner(name).control, "PUT", "/" + name, terms).status == 204);
+    REQUIRE(failpoint_test::call(owner(name).control, "PUT", "/" + name, terms).status == 204);
   }
   void disable_all() {
     for (service* s : {&foo_, &bar_, &baz_})
-      REQUIRE(http(s->control, "DELETE", "/failpoints").status == 204);
+      REQUIRE(failpoint_test::call(s->control, "DELETE", "/failpoints").status == 204);
   }
   // Stops bar for real: foo's next call is refused by the system, not by a failpoint.
   void stop_bar() { bar_.process->stop(); }
@@ -54,8 +58,8 @@ class chain {
   service start(const std::string& name, const std::string& program, const std::string& upstream,
                 const std::string& timeout_ms = "1000") {
     service s;
-    const std::string port_file = dir_ / (name + ".port");
-    const std::string addr_file = dir_ / (name + ".control");
+    const std::string port_file = dir_ + "/" + name + ".port";
+    const std::string addr_file = dir_ + "/" + name + ".control";
     std::vector<std::string> argv = {program, "--port-file", port_file, "--timeout-ms", timeout_ms};
     if (!upstream.empty()) {
       argv.push_back("--upstream");
@@ -65,7 +69,7 @@ class chain {
         argv,
         std::map<std::string, std::string>{{"FAILPOINTS_HTTP", "127.0.0.1:0"},
                                            {"FAILPOINTS_HTTP_ADDR_FILE", addr_file}},
-        dir_ / (name + ".out"));
+        dir_ + "/" + name + ".out");
     const bool started = eventually(
         [&] { return !first_line(port_file).empty() && !first_line(addr_file).empty(); });
     if (!started)
@@ -83,7 +87,7 @@ class chain {
     return baz_;
   }
 
-  temp_dir dir_;  // destroyed last: the services are stopped first
+  const std::string dir_ = temp_dir();
   service baz_, bar_, foo_;
 };
 
@@ -107,7 +111,7 @@ const fault faults[] = {
 
 // The functional test of the tutorial: 200 "foo bar baz" without a fault, 503 with one.
 void check_functional(chain& services, bool fault_injected) {
-  const http_result r = services.call();
+  const failpoint::ctl::response r = services.call();
   INFO("foo answered " << r.status << " " << r.body << r.error);
   if (fault_injected) {
     CHECK(r.status == 503);
@@ -154,7 +158,7 @@ TEST_CASE("services: the buggy foo fails the functional test when bar cannot be 
   }
   // ...and on bar's connection error the exception escapes: a 500, not the expected 503.
   services.enable("foo.CallBar", "return(\"refused\")");
-  const http_result r = services.call();
+  const failpoint::ctl::response r = services.call();
   CHECK(r.status == 500);
   CHECK_THAT(r.body, Catch::Contains("connection refused"));
 }

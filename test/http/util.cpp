@@ -2,134 +2,40 @@
 #include "util.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-#include <thread>
 
 #include "failpoint/control.hpp"
 
-extern char** environ;
-
-namespace fpt {
-
-namespace {
-
-// Every directory temp_dir() made in this process; removed when it exits.
-std::vector<std::string>& temp_dirs() {
-  static std::vector<std::string> dirs;
-  return dirs;
-}
-
-void remove_temp_dirs() {
-  for (const auto& dir : temp_dirs()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-}
-
-}  // namespace
-
-std::string temp_dir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/failpoint-http-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr)
-    throw std::runtime_error("mkdtemp failed");
-  if (temp_dirs().empty())
-    std::atexit(remove_temp_dirs);
-  temp_dirs().push_back(tmpl);
-  return tmpl;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string wait_for_file(const std::string& path, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::string s = read_file(path);
-    if (!s.empty()) {
-      while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
-        s.pop_back();
-      return s;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return {};
-}
-
-namespace {
-
-std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "FAILPOINTS", 10) == 0)
-      continue;
-    env.emplace_back(*e);
-  }
-  env.insert(env.end(), extra.begin(), extra.end());
-  return env;
-}
-
-// fork + exec with stdin from a pipe and stdout/stderr to the given files.
-pid_t start_child(const std::string& path, const std::vector<std::string>& args,
-                  const std::vector<std::string>& env, int stdin_read, const std::string& out,
-                  const std::string& err) {
-  std::vector<std::string> argv_s{path};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  const std::vector<std::string> env_s = child_environment(env);
-  std::vector<char*> argv;
-  for (auto& a : argv_s)
-    argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& e : env_s)
-    envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(stdin_read, 0);
-    const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    ::execve(path.c_str(), argv.data(), envp.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-}  // namespace
+namespace failpoint_test {
 
 process spawn(const std::string& path, const std::vector<std::string>& args,
               const std::vector<std::string>& env, const std::string& dir) {
   static int serial = 0;
   ++serial;
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw std::runtime_error("pipe failed");
+  launch_options options;
+  for (const std::string& entry : env) {
+    const auto eq = entry.find('=');
+    options.env[entry.substr(0, eq)] = eq == std::string::npos ? "" : entry.substr(eq + 1);
+  }
+  options.drop_failpoints_env = true;
+  options.out_path = dir + "/child" + std::to_string(serial) + ".out";
+  options.err_path = dir + "/child" + std::to_string(serial) + ".err";
+  options.stdin_pipe = true;
+  std::vector<std::string> argv{path};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const started s = start_process(argv, options);
   process p;
-  p.out_path = dir + "/child" + std::to_string(serial) + ".out";
-  p.err_path = dir + "/child" + std::to_string(serial) + ".err";
-  p.pid = start_child(path, args, env, fds[0], p.out_path, p.err_path);
-  ::close(fds[0]);
-  p.stdin_fd = fds[1];
+  p.pid = s.pid;
+  p.stdin_fd = s.stdin_fd;
+  p.out_path = options.out_path;
+  p.err_path = options.err_path;
   return p;
 }
 
@@ -140,22 +46,14 @@ void close_stdin(process& p) {
 }
 
 std::optional<int> wait_exit(process& p, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (true) {
-    const pid_t r = ::waitpid(p.pid, &status, WNOHANG);
-    if (r == p.pid) {
-      close_stdin(p);
-      return status;
-    }
-    if (std::chrono::steady_clock::now() >= deadline)
-      break;
-    std::this_thread::sleep_for(5ms);
+  std::optional<int> status = wait_status(p.pid, timeout);
+  if (!status) {
+    ::kill(p.pid, SIGKILL);
+    int ignored = 0;
+    ::waitpid(p.pid, &ignored, 0);
   }
-  ::kill(p.pid, SIGKILL);
-  ::waitpid(p.pid, &status, 0);
   close_stdin(p);
-  return std::nullopt;
+  return status;
 }
 
 int run_result::exit_code() const {
@@ -173,19 +71,6 @@ run_result run(const std::string& path, const std::vector<std::string>& args,
   r.out = read_file(p.out_path);
   r.err = read_file(p.err_path);
   return r;
-}
-
-failpoint::ctl::response call(const std::string& address, const std::string& method,
-                              const std::string& target, const std::string& body,
-                              std::vector<std::pair<std::string, std::string>> headers,
-                              std::chrono::milliseconds timeout) {
-  failpoint::ctl::request req;
-  req.method = method;
-  req.target = target;
-  req.body = body;
-  req.headers = std::move(headers);
-  req.timeout = timeout;
-  return failpoint::ctl::send(address, req);
 }
 
 int connect_raw(const std::string& address) {
@@ -307,4 +192,4 @@ child::~child() {
   }
 }
 
-}  // namespace fpt
+}  // namespace failpoint_test

@@ -1,5 +1,6 @@
-// test/http/util.hpp: helpers for the endpoint tests: child processes, temporary directories,
-// raw sockets (for clients that misbehave on purpose) and the Beast client for the rest.
+// test/http/util.hpp: helpers for the endpoint tests: child processes with a stdin to close,
+// raw sockets (for clients that misbehave on purpose) and the test process's own endpoint. The
+// shared helpers (temporary directories, files, processes, HTTP calls) are test/support's.
 #ifndef FAILPOINT_TEST_HTTP_UTIL_HPP
 #define FAILPOINT_TEST_HTTP_UTIL_HPP
 
@@ -11,22 +12,19 @@
 #include <utility>
 #include <vector>
 
+#include "child_process.hpp"
 #include "client.hpp"
 #include "failpoint/http.hpp"
+#include "files.hpp"
+#include "http_call.hpp"
 
-namespace fpt {
+// The endpoint tests' helpers are part of the one test namespace; `fpt::` is its short name here.
+namespace failpoint_test {}
+namespace fpt = failpoint_test;
+
+namespace failpoint_test {
 
 using namespace std::chrono_literals;
-
-// A fresh directory under $TMPDIR (or /tmp), removed when the test process exits.
-std::string temp_dir();
-
-// The whole content of a file, or an empty string.
-std::string read_file(const std::string& path);
-
-// Waits (at most `timeout`) until `path` exists and is non-empty; returns its content without
-// trailing newline, or an empty string on timeout.
-std::string wait_for_file(const std::string& path, std::chrono::milliseconds timeout);
 
 // A child process started by spawn(); its stdout and stderr go to files.
 struct process {
@@ -56,12 +54,6 @@ struct run_result {
 };
 run_result run(const std::string& path, const std::vector<std::string>& args,
                const std::vector<std::string>& env, std::chrono::milliseconds timeout);
-
-// A request through the Beast client (failpointctl's), 10 s timeout unless given.
-failpoint::ctl::response call(const std::string& address, const std::string& method,
-                              const std::string& target, const std::string& body = "",
-                              std::vector<std::pair<std::string, std::string>> headers = {},
-                              std::chrono::milliseconds timeout = 10s);
 
 // Raw sockets. connect_raw returns a connected fd (or -1).
 int connect_raw(const std::string& address);
@@ -100,6 +92,6 @@ struct child {
   std::string address;
 };
 
-}  // namespace fpt
+}  // namespace failpoint_test
 
 #endif  // FAILPOINT_TEST_HTTP_UTIL_HPP
