@@ -42,26 +42,10 @@ say "configure and build ($build_dir, -j$jobs)"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DFAILPOINT_BUILD_BENCH=ON \
   -DFAILPOINT_BUILD_TESTS=OFF -DFAILPOINT_BUILD_EXAMPLES=OFF >"$raw/configure.log"
 cmake --build "$build_dir" -j "$jobs" --target failpoint_bench_hotpath failpoint_bench_report \
-  >"$raw/build.log" 2>&1 || {
+  failpoint_bench_control failpoint-rewrite >"$raw/build.log" 2>&1 || {
   tail -30 "$raw/build.log" >&2
   exit 1
 }
-# The control plane and the rewriter are measured when they build (issues 4 and 3); a missing or
-# broken one is reported as not measured, with the reason, instead of failing the whole run.
-# Sets ${2} to "" when target $1 built, else to the reason.
-build_optional() {
-  local target="$1" var="$2" source_dir="$3"
-  if [[ ! -f "$source_dir/CMakeLists.txt" ]]; then
-    printf -v "$var" '%s' "$source_dir/ is not in this tree"
-  elif cmake --build "$build_dir" -j "$jobs" --target "$target" >"$raw/build-$target.log" 2>&1; then
-    printf -v "$var" '%s' ""
-  else
-    printf -v "$var" '%s' "$target did not build (see bench-raw/build-$target.log)"
-    say "$target did not build; see $raw/build-$target.log"
-  fi
-}
-build_optional failpoint_bench_control control_missing http-control
-build_optional failpoint-rewrite rewriter_missing rewriter
 
 # --- Machine ---
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -77,23 +61,17 @@ say "hot path and libfiu (Google Benchmark, 10 interleaved repetitions)"
   --benchmark_out="$raw/hotpath.json" --benchmark_out_format=json >"$raw/hotpath.txt" 2>&1
 
 # --- Control plane ---
-control_args=()
-if [[ -z "$control_missing" ]]; then
-  say "control plane (loopback, two hitter threads in bursts, then busy)"
-  "$build_dir/bench/failpoint_bench_control" --requests 20000 --json "$raw/control.json" \
-    >"$raw/control.txt"
-  "$build_dir/bench/failpoint_bench_control" --requests 5000 --busy \
-    --json "$raw/control-busy.json" >>"$raw/control.txt"
-  control_args=(--control "$raw/control.json" --control-busy "$raw/control-busy.json")
-else
-  echo "{\"skipped\": \"$control_missing\"}" >"$raw/control.json"
-  control_args=(--control "$raw/control.json")
-fi
+say "control plane (loopback, two hitter threads in bursts, then busy)"
+"$build_dir/bench/failpoint_bench_control" --requests 20000 --json "$raw/control.json" \
+  >"$raw/control.txt"
+"$build_dir/bench/failpoint_bench_control" --requests 5000 --busy \
+  --json "$raw/control-busy.json" >>"$raw/control.txt"
+control_args=(--control "$raw/control.json" --control-busy "$raw/control-busy.json")
 
 # --- Rewriter ---
-rewriter_json="{\"skipped\": \"${rewriter_missing:-$tree is not a directory}\"}"
+rewriter_json="{\"skipped\": \"$tree is not a directory\"}"
 rewrite="$build_dir/rewriter/failpoint-rewrite"
-if [[ -z "$rewriter_missing" && -d "$tree" ]]; then
+if [[ -d "$tree" ]]; then
   say "rewriter over $tree (list, generate, and cp -r of the same tree)"
   # The extensions failpoint-rewrite reads (rewriter.cpp, is_source_path).
   source_find=(find "$tree" -type f \( -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.cxx'
