@@ -12,7 +12,8 @@
 #   consumer       a static library built with failpoint_enable() is installed; a project that
 #                  does not mention failpoint links it and its failpoint works
 #   subproject     through add_subdirectory() failpoint builds no tests or examples and imposes
-#                  no build type; a missing component fails find_package
+#                  no build type; neither does a plain configure of failpoint; a missing
+#                  component fails find_package
 set -euo pipefail
 
 build=$(cd "$1" && pwd)
@@ -169,6 +170,17 @@ case_subproject() {
   grep -q "subproject: no tests, no examples, no defaults imposed" "$work/sub-configure.log" ||
     fail "subproject check did not run"
   ok "add_subdirectory: no tests, no examples, no build type, no compile commands"
+  # A plain configure of failpoint itself (the README's install line) has no test or example
+  # target either.
+  cmake -S "$source" -B "$work/plain-build" >"$work/plain-configure.log" 2>&1 ||
+    { cat "$work/plain-configure.log"; fail "plain configure"; }
+  local targets
+  targets=$(cmake --build "$work/plain-build" --target help)
+  grep -q "failpoint_runtime" <<<"$targets" || fail "the plain build has no runtime target"
+  if grep -E "_tests|failpoint_quickstart|checkpoint_watcher" <<<"$targets"; then
+    fail "a plain configure defines test or example targets"
+  fi
+  ok "a plain configure builds no tests and no examples"
   install_failpoint
   mkdir -p "$work/missing"
   cat >"$work/missing/CMakeLists.txt" <<'CMAKE'
