@@ -12,9 +12,10 @@
 #     found first (the copies of the sources sit next to them; mirrored include directories are
 #     added BEFORE the originals); quote includes that are not rewritten resolve from the
 #     original directories (-iquote);
-#   - the target links failpoint::runtime, and failpoint::http when that target exists. For a
-#     static or object library they are linked into every program (or shared library) that
-#     links it, and the endpoint stays loaded there although the program calls none of it;
+#   - the target links failpoint::runtime, and the endpoint (failpoint::http, through
+#     failpoint::http_keep) when it was built. For a static or object library they are linked
+#     into every program (or shared library) that links it. The endpoint stays loaded although
+#     the program calls none of it, and accepts once the program's sites are registered;
 #   - `failpoint-rewrite list` checks all of the target's files together at build time (one
 #     name declared with two types in two files fails the build, naming both places) and writes
 #     the target's failpoints to <binary dir of the target>/failpoint/<target>/failpoints.txt.
@@ -228,23 +229,24 @@ function(_failpoint_enable_now target prefix)
 
   # The runtime, and the HTTP endpoint when it was built. The properties are set directly so that
   # either target_link_libraries signature may be used for the target.
+  # The endpoint comes through failpoint::http_keep, whose one object the linker is asked for
+  # (-u): it keeps libfailpoint_http loaded under --as-needed although the program calls none of
+  # it, and, linked after the program's objects and static libraries, reports the program ready
+  # once their sites are registered (http-control/keep_loaded.cpp). A static or object library
+  # passes all of it on to every program (or shared library) that links it: inside the archive
+  # it would never be pulled out.
+  set(keep_option "LINKER:-u,failpoint_http_keep_loaded")
   set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES failpoint::runtime)
   if(type STREQUAL "STATIC_LIBRARY" OR type STREQUAL "OBJECT_LIBRARY")
-    # The programs that link this library are where the runtime and the endpoint must land.
     set_property(TARGET ${target} APPEND PROPERTY INTERFACE_LINK_LIBRARIES
       "$<LINK_ONLY:failpoint::runtime>")
-    if(TARGET failpoint::http)
-      # Not failpoint::http itself: its keep_linked.cpp would be compiled into this library, sit
-      # unused in the archive, and GCC's default --as-needed would drop libfailpoint_http, so
-      # FAILPOINTS_HTTP would do nothing. Each program that links this library instead pulls the
-      # one object of failpoint::http_keep (-u names its symbol), which references the endpoint
-      # and so keeps it loaded (http-control/keep_loaded.cpp).
+    if(TARGET failpoint::http_keep)
       set_property(TARGET ${target} APPEND PROPERTY INTERFACE_LINK_LIBRARIES
         "$<LINK_ONLY:failpoint::http_keep>")
-      set_property(TARGET ${target} APPEND PROPERTY INTERFACE_LINK_OPTIONS
-        "LINKER:-u,failpoint_http_keep_loaded")
+      set_property(TARGET ${target} APPEND PROPERTY INTERFACE_LINK_OPTIONS "${keep_option}")
     endif()
-  elseif(TARGET failpoint::http)
-    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES failpoint::http)
+  elseif(TARGET failpoint::http_keep)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_LIBRARIES failpoint::http_keep)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_OPTIONS "${keep_option}")
   endif()
 endfunction()

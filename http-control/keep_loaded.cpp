@@ -1,16 +1,26 @@
-// http-control/keep_loaded.cpp: keeps libfailpoint_http in programs whose failpoints live in a
-// static or object library built with failpoint_enable().
+// http-control/keep_loaded.cpp: the one object of libfailpoint_http_keep.a, linked into every
+// program (or shared library) built with failpoint_enable() or linking a static or object library
+// built with it.
 //
-// keep_linked.cpp cannot serve those programs: compiled into the library, it would sit unused in
-// the archive, and GCC's default --as-needed would then drop libfailpoint_http. failpoint_enable()
-// asks the linker for `failpoint_http_keep_loaded` (-u) in every program that links such a
-// library, which pulls this object out of libfailpoint_http_keep.a; its reference to the endpoint
-// keeps libfailpoint_http loaded. It does not report the program ready: the library's sites are
-// initialized in archive order, possibly after any object of the program, so the endpoint waits
-// its fallback delay before accepting. Pinned by test/cmake/cmake_test.sh (case linking).
+// 1. failpoint_enable() asks the linker for `failpoint_http_keep_loaded` (-u), which pulls this
+//    object out of the archive; its reference to the endpoint keeps libfailpoint_http loaded under
+//    GCC's default --as-needed, although the program calls nothing of it. (keep_linked.cpp, the
+//    source failpoint::http adds to its users, cannot do this for a static library: compiled into
+//    the archive, nothing would pull it out.)
+// 2. The archive comes after the program's objects and after the static libraries that need it on
+//    the link line, so this initializer runs after theirs, once every failpoint site they hold is
+//    registered, and tells the endpoint to begin accepting.
+// Pinned by test/cmake/cmake_test.sh (case linking).
 extern "C" void failpoint_http_program_ready() noexcept;
 
-// Read by nobody; its initializer is the reference that keeps the endpoint's library linked.
-// (`extern "C"` on the declaration itself gives the constant external linkage.)
-extern "C" __attribute__((used)) void (*const failpoint_http_keep_loaded)() noexcept =
-    &failpoint_http_program_ready;
+// The symbol failpoint_enable() names with -u. Read by nobody; hidden, so that a shared library
+// built with failpoint_enable() does not export it. (`extern "C"` on the declaration itself gives
+// the constant external linkage.)
+extern "C"
+    __attribute__((used,
+                   visibility("hidden"))) void (*const failpoint_http_keep_loaded)() noexcept =
+        &failpoint_http_program_ready;
+
+namespace {
+[[maybe_unused]] const bool failpoint_http_ready = (failpoint_http_program_ready(), true);
+}  // namespace
