@@ -4,6 +4,8 @@
 # Usage: scripts/deps.sh [--bench]
 set -euo pipefail
 
+# The rewriter links Clang's lexer (clangLex, clangBasic from libclang-14-dev) and the shared LLVM
+# library; libclang-cpp14-dev is not linked, but Clang's CMake package refuses to load without it.
 packages=(
   cmake make g++ clang-14 clang-format
   libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
