@@ -5,11 +5,10 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "files.hpp"
 #include "rewriter/files.hpp"
 #include "rewriter/rewriter.hpp"
 
@@ -20,12 +19,10 @@ namespace {
 
 const fs::path data_dir = FAILPOINT_REWRITER_TEST_DATA;
 
+// The whole file; the test fails when it does not exist.
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  REQUIRE(fs::exists(p));
+  return failpoint_test::read_file(p.string());
 }
 
 std::string formatted(const std::vector<rw::diagnostic>& diags) {
@@ -42,23 +39,13 @@ rw::options options_for(const fs::path& p, std::string prefix = "") {
   return o;
 }
 
-// A fresh directory under the system temporary directory, removed at scope exit.
+// A fresh directory, removed when the test process exits.
 struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string t = (fs::temp_directory_path() / "failpoint-rw-XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path = t;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+  fs::path path = failpoint_test::temp_dir();
 };
 
 void spit(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
+  failpoint_test::write_file(p.string(), text);
 }
 
 }  // namespace

@@ -12,13 +12,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "files.hpp"
 #include "rewriter/rewriter.hpp"
 
 namespace fs = std::filesystem;
@@ -43,10 +42,7 @@ std::vector<std::string> corpus_roots() {
 }
 
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return failpoint_test::read_file(p.string());
 }
 
 struct line {

@@ -16,6 +16,9 @@ std::string temp_dir();
 // The whole content of a file; an empty string when it cannot be read.
 std::string read_file(const std::string& path);
 
+// Replaces the file's content with `text` (created when missing).
+void write_file(const std::string& path, const std::string& text);
+
 // Appends `text` to the file (created when missing).
 void append_file(const std::string& path, const std::string& text);
 
