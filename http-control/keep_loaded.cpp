@@ -13,13 +13,15 @@
 // Pinned by test/cmake/cmake_test.sh (case linking).
 extern "C" void failpoint_http_program_ready() noexcept;
 
-// The symbol failpoint_enable() names with -u. Read by nobody; hidden, so that a shared library
-// built with failpoint_enable() does not export it. (`extern "C"` on the declaration itself gives
-// the constant external linkage.)
-extern "C"
-    __attribute__((used,
-                   visibility("hidden"))) void (*const failpoint_http_keep_loaded)() noexcept =
-        &failpoint_http_program_ready;
+using program_ready_fn = void (*)() noexcept;
+
+extern "C" {
+// The symbol failpoint_enable() names with -u. Read by nobody, but a definition with external
+// linkage is always emitted; hidden, so that a shared library built with failpoint_enable() does
+// not export it.
+extern __attribute__((visibility("hidden"))) const program_ready_fn failpoint_http_keep_loaded;
+const program_ready_fn failpoint_http_keep_loaded = &failpoint_http_program_ready;
+}
 
 namespace {
 [[maybe_unused]] const bool failpoint_http_ready = (failpoint_http_program_ready(), true);
