@@ -295,15 +295,14 @@ TEST_CASE("directories are walked recursively for sources, skipping hidden direc
   spit(dir.path / "src" / "deep" / "b.hpp", "");
   spit(dir.path / "src" / "notes.txt", "");
   spit(dir.path / ".git" / "c.cpp", "");
-  std::vector<std::string> files;
-  std::string error;
-  REQUIRE(rw::collect_sources({dir.path.string()}, &files, &error));
-  REQUIRE(files.size() == 2);
-  CHECK(files[0] == (dir.path / "src" / "a.cpp").string());
-  CHECK(files[1] == (dir.path / "src" / "deep" / "b.hpp").string());
-  files.clear();
-  CHECK_FALSE(rw::collect_sources({(dir.path / "missing").string()}, &files, &error));
-  CHECK(error.find("no such file") != std::string::npos);
+  const rw::result<std::vector<std::string>> files = rw::collect_sources({dir.path.string()});
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 2);
+  CHECK((*files)[0] == (dir.path / "src" / "a.cpp").string());
+  CHECK((*files)[1] == (dir.path / "src" / "deep" / "b.hpp").string());
+  const auto missing = rw::collect_sources({(dir.path / "missing").string()});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.message().find("no such file") != std::string::npos);
 }
 
 TEST_CASE("atomic writes replace the file, keep its mode and leave no temporary file",
@@ -312,16 +311,16 @@ TEST_CASE("atomic writes replace the file, keep its mode and leave no temporary 
   const fs::path p = dir.path / "x.cpp";
   spit(p, "old");
   REQUIRE(::chmod(p.c_str(), 0640) == 0);
-  std::string error;
-  REQUIRE(rw::write_file_atomic(p.string(), "new contents", &error));
+  REQUIRE(rw::write_file_atomic(p.string(), "new contents").ok());
   CHECK(slurp(p) == "new contents");
   struct stat st {};
   REQUIRE(::stat(p.c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0640);
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
   // A directory that does not exist: an error, nothing written.
-  CHECK_FALSE(rw::write_file_atomic((dir.path / "no" / "y.cpp").string(), "x", &error));
-  CHECK_FALSE(error.empty());
+  const rw::result<void> failed = rw::write_file_atomic((dir.path / "no" / "y.cpp").string(), "x");
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.message().find("y.cpp") != std::string::npos);
 }
 
 TEST_CASE("an atomic write through a symbolic link replaces its target and keeps the link",
@@ -331,8 +330,7 @@ TEST_CASE("an atomic write through a symbolic link replaces its target and keeps
   const fs::path link = dir.path / "link.cpp";
   spit(real, "old");
   fs::create_symlink(real, link);
-  std::string error;
-  REQUIRE(rw::write_file_atomic(link.string(), "new", &error));
+  REQUIRE(rw::write_file_atomic(link.string(), "new").ok());
   CHECK(fs::is_symlink(fs::symlink_status(link)));
   CHECK(slurp(real) == "new");
 }
