@@ -18,11 +18,12 @@ namespace failpoint {
 namespace rewrite {
 namespace {
 
-// The note that comes with every warning about a body: the rule, and how to keep a comment.
+// The note that comes with every warning about a body, at its header: the rule, and how to keep
+// a comment.
 constexpr const char* body_rule_note =
-    "the body of a failpoint is every '//' line right below its header, compiled as code; write "
-    "'// //' to keep a comment inside the body, or leave a blank line after the header when the "
-    "comment is about the code below";
+    "the body of this failpoint is every '//' line right below its header, compiled as code; "
+    "write '// //' to keep a comment inside the body, or leave a blank line after the header "
+    "when the comment is about the code below";
 
 // Spellings that a user writing a header most likely meant as 'failpoint:' (compared in lower
 // case; see near_miss). The fast path looks for these as well as for the header keyword.
@@ -96,12 +97,6 @@ class scanner {
       else
         check_near_miss(cs[i]);
     }
-    if (opts_.warnings_as_errors) {
-      for (diagnostic& d : result_.diagnostics) {
-        if (d.level == severity::warning)
-          d.level = severity::error;
-      }
-    }
     return std::move(result_);
   }
 
@@ -109,9 +104,12 @@ class scanner {
   std::string_view comment_text(const comment& c) const {
     return std::string_view(text_).substr(c.begin, c.end - c.begin);
   }
-  // The text after `//`, with leading blanks removed, starts with the header keyword.
+  // The text after `//`, with leading blanks removed, starts with the header keyword (and not
+  // with a qualified name such as `failpoint::enable`).
   bool is_header(const comment& c) const {
-    return trim_left(comment_text(c).substr(2)).substr(0, header_keyword.size()) == header_keyword;
+    const std::string_view t = trim_left(comment_text(c).substr(2));
+    return t.substr(0, header_keyword.size()) == header_keyword &&
+           t.substr(header_keyword.size(), 1) != ":";
   }
   bool is_spliced(const comment& c) const {
     return comment_text(c).find_first_of("\r\n") != std::string_view::npos;
@@ -131,9 +129,18 @@ class scanner {
   void error(std::size_t offset, std::string message) {
     report(severity::error, offset, std::move(message));
   }
-  void warning(std::size_t offset, std::string message, std::string note) {
-    report(severity::warning, offset, std::move(message));
-    report(severity::note, offset, std::move(note));
+  // A warning and the note that explains the rule behind it, at `note_offset` (a note at the
+  // warning's own place shows no source line again).
+  void warning(std::size_t offset, std::string message, std::string note,
+               std::size_t note_offset = std::string::npos) {
+    if (opts_.warnings_as_errors)
+      message += " [--Werror]";
+    report(opts_.warnings_as_errors ? severity::error : severity::warning, offset,
+           std::move(message));
+    report(severity::note, note_offset == std::string::npos ? offset : note_offset,
+           std::move(note));
+    if (note_offset == std::string::npos || note_offset == offset)
+      result_.diagnostics.back().source_line.clear();
   }
 
   // var-header  ::= '//' ws* 'failpoint:' ws* 'var' ws+ NAME (ws+ TYPE)? ws*
@@ -291,7 +298,7 @@ class scanner {
                     "here",
                 "a failpoint belongs inside a function body, before the code it guards");
       }
-      check_body(b, body_offsets);
+      check_body(b, h.begin, body_offsets);
       result_.blocks.push_back(std::move(b));
     }
     return j;
@@ -352,7 +359,7 @@ class scanner {
 
   // Warns about a body that most likely holds prose: a line with three plain words in a row or
   // ending in '.', or a last code line that ends no statement (not ';', '{' or '}').
-  void check_body(const block& b, const std::vector<std::size_t>& offsets) {
+  void check_body(const block& b, std::size_t header, const std::vector<std::size_t>& offsets) {
     std::size_t last_code = b.body.size();
     for (std::size_t k = 0; k < b.body.size(); ++k) {
       const std::string& code = b.body[k];
@@ -363,7 +370,7 @@ class scanner {
         warning(code_offset(offsets[k]),
                 "this comment is part of the failpoint's body and is compiled as code, but it "
                 "reads like prose",
-                body_rule_note);
+                body_rule_note, header);
         return;
       }
     }
@@ -375,7 +382,7 @@ class scanner {
       warning(code_offset(offsets[last_code]),
               "the failpoint's body does not end a statement (';' or '}'); is this '//' line a "
               "comment rather than code?",
-              body_rule_note);
+              body_rule_note, header);
     }
   }
   // The offset of the code after a body line's `//` and blanks.

@@ -5,19 +5,19 @@
 // A failpoint is written as `//` comments, which a normal build compiles as comments.
 //
 // <grammar>
-// block       ::= var-header body* | label-header
-// var-header  ::= '//' ws* 'failpoint:' ws* 'var' ws+ NAME (ws+ TYPE)? ws*
-// label-header::= '//' ws* 'failpoint:' ws* LABEL ':' ws*
-// body        ::= '//' ws* CODE          every `//` line right below the header, up to the first
-//                                        line that is not a `//` comment alone on its line or
-//                                        is itself a header
-//               | '//' ws* '//' TEXT     a comment kept inside the body (no code)
-// NAME        ::= [A-Za-z_][A-Za-z0-9_]* not a C++ keyword, not `failpoint_hit_`
-// LABEL       ::= [A-Za-z_][A-Za-z0-9_]* not a C++ keyword
-// TYPE        ::= a C++ type-id: names, keywords, '::', '<' ARGS '>', '*', '&', '&&',
-//                 decltype(...); a trailing '//' or '/* */' comment is not part of it
-// CODE        ::= C++ tokens; a trailing comment is not part of it
-// ws          ::= ' ' | '\t' | '\f' | '\v'
+// block        ::= var-header body* | label-header
+// var-header   ::= '//' ws* 'failpoint:' ws* 'var' ws+ NAME (ws+ TYPE)? ws*
+// label-header ::= '//' ws* 'failpoint:' ws* LABEL ':' ws*
+// body         ::= '//' ws* CODE         every `//` line right below the header, up to the
+//                                        first line that is not a `//` comment alone on its
+//                                        line, or that is itself a header
+//                | '//' ws* '//' TEXT    a comment kept inside the body (no code)
+// NAME         ::= [A-Za-z_][A-Za-z0-9_]*   not a C++ keyword, not `failpoint_hit_`
+// LABEL        ::= [A-Za-z_][A-Za-z0-9_]*   not a C++ keyword
+// TYPE         ::= a C++ type-id: names, keywords, '::', '<' ARGS '>', '*', '&', '&&',
+//                  decltype(...); a trailing '//' or '/* */' comment is not part of it
+// CODE         ::= C++ tokens; a trailing comment is not part of it
+// ws           ::= ' ' | '\t' | '\f' | '\v'
 // </grammar>
 //
 // Where a block may stand: each of its comments alone on its line (only blanks before `//`, no

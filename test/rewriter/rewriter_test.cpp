@@ -12,6 +12,7 @@
 
 #include "rewriter/files.hpp"
 #include "rewriter/rewriter.hpp"
+#include "rewriter/source.hpp"
 
 namespace fs = std::filesystem;
 namespace rw = failpoint::rewrite;
@@ -277,13 +278,14 @@ TEST_CASE("disable refuses a file whose marker was damaged and returns no text",
 }
 
 TEST_CASE("source paths are recognised by extension", "[rewriter][files]") {
-  for (const char* p :
-       {"a.c", "a.cc", "a.cpp", "a.cxx", "a.h", "a.hh", "a.hpp", "a.hxx", "a.ipp", "d.x/a.inl"})
+  for (const char* p : {"a.c", "a.cc", "a.cpp", "a.cxx", "a.c++", "a.C", "a.h", "a.hh", "a.hpp",
+                        "a.hxx", "a.ipp", "d.x/a.inl", "a.tcc"})
     CHECK(rw::is_source_path(p));
-  for (const char* p : {"a.txt", "a.cpp.orig", "Makefile", "dir.cpp/README", "a.py"})
+  for (const char* p : {"a.txt", "a.cpp.orig", "Makefile", "dir.cpp/README", "a.py", "a.CPP", "a."})
     CHECK_FALSE(rw::is_source_path(p));
   CHECK(rw::is_c_path("x/a.c"));
   CHECK_FALSE(rw::is_c_path("x/a.cc"));
+  CHECK_FALSE(rw::is_c_path("x/a.C"));  // C++ by the usual convention
 }
 
 TEST_CASE("directories are walked recursively for sources, skipping hidden directories",
@@ -353,4 +355,121 @@ TEST_CASE("a /* */ comment after code on its line is not taken for a misplaced h
   REQUIRE(twice.ok);
   CHECK(twice.text == once.text);
   CHECK_FALSE(rw::scan("x.cpp", "void f() {\n  /* failpoint: var Y int */\n  f();\n}\n", {}).ok());
+}
+
+TEST_CASE("every warning input gets its warnings and notes, and is rewritten all the same",
+          "[rewriter][warnings]") {
+  std::vector<fs::path> inputs;
+  for (const auto& e : fs::directory_iterator(data_dir / "warnings")) {
+    if (e.path().extension() == ".cpp")
+      inputs.push_back(e.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  REQUIRE(inputs.size() >= 9);
+  for (const fs::path& input : inputs) {
+    const std::string name = input.filename().string();
+    DYNAMIC_SECTION(name) {
+      const std::string text = slurp(input);
+      const std::string expected = slurp(fs::path(input).replace_extension(".err"));
+      const rw::rewrite_result on = rw::enable(name, text, {});
+      REQUIRE(on.ok);
+      CHECK(formatted(on.diagnostics) == expected);
+      CHECK(on.changed == !rw::scan(name, text, {}).blocks.empty());
+      // The warnings change nothing: the text is what the blocks alone give, and it goes back.
+      const rw::rewrite_result off = rw::disable(name, on.text, {});
+      REQUIRE(off.ok);
+      CHECK(off.text == text);
+      CHECK(off.diagnostics.empty());
+      // As errors: the file is refused with the same messages.
+      rw::options strict;
+      strict.warnings_as_errors = true;
+      const rw::rewrite_result refused = rw::enable(name, text, strict);
+      CHECK(refused.ok == expected.empty());
+      if (!expected.empty()) {
+        CHECK(formatted(refused.diagnostics).find(": error: ") != std::string::npos);
+        CHECK(formatted(refused.diagnostics).find(" [--Werror]") != std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("the README shows the comment grammar exactly as rewriter/scan.hpp defines it",
+          "[rewriter][docs]") {
+  const std::string header = slurp(data_dir / ".." / ".." / "rewriter" / "scan.hpp");
+  const std::size_t begin = header.find("// <grammar>\n");
+  const std::size_t end = header.find("// </grammar>\n");
+  REQUIRE(begin != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  std::string grammar;
+  std::istringstream lines(header.substr(begin, end - begin));
+  std::string line;
+  std::getline(lines, line);  // the <grammar> marker
+  while (std::getline(lines, line)) {
+    REQUIRE(line.rfind("//", 0) == 0);
+    grammar += line.size() > 3 ? line.substr(3) : "";
+    grammar += '\n';
+  }
+  REQUIRE(grammar.find("var-header") != std::string::npos);
+  const std::string readme = slurp(data_dir / ".." / ".." / "README.md");
+  CHECK(readme.find("```\n" + grammar + "```\n") != std::string::npos);
+}
+
+namespace {
+// The line enable puts the include on, or 0 for the form that adds two lines.
+unsigned include_line_of(const std::string& text) {
+  const rw::rewrite_result r = rw::enable("x.cpp", text, {});
+  REQUIRE(r.ok);
+  const rw::line_table lines(r.text);
+  for (unsigned l = 1; l <= lines.count(); ++l) {
+    if (rw::parse_include_here_line(lines.content(l))) {
+      CHECK(lines.count() == rw::line_table(text).count());  // no line added
+      return l;
+    }
+  }
+  REQUIRE(rw::has_include_lines(lines));
+  return 0;
+}
+const std::string fp = "void f() {\n  // failpoint: var X\n  f();\n}\n";
+}  // namespace
+
+TEST_CASE("enable puts the include on the first blank or // line before any code",
+          "[rewriter][include]") {
+  CHECK(include_line_of("// Copyright\n\n" + fp) == 1);
+  CHECK(include_line_of("#include <a>\n\n#include <b>\n" + fp) == 2);
+  CHECK(include_line_of("#include <a>\n   \t\n" + fp) == 2);  // blanks only
+  CHECK(include_line_of("#pragma once\n// about x\n" + fp) == 2);
+  // Not inside a /* */ comment, a raw string or a preprocessor conditional.
+  CHECK(include_line_of("/* license\n\n*/\n\n" + fp) == 4);
+  CHECK(include_line_of("#ifndef X_H\n#define X_H\n\n#endif\n// after\n" + fp) == 5);
+  CHECK(include_line_of("#if A\n\n#else\n\n#endif\n" + fp) == 0);
+  // Not on a line a backslash joins to the previous one, nor on one ending in a backslash.
+  CHECK(include_line_of("#define M \\\n\n" + fp) == 0);
+  CHECK(include_line_of("// ends in a backslash \\\nint y;\n" + fp) == 0);
+  // Not after the first code token, nor on a line with code, nor after the first failpoint.
+  CHECK(include_line_of("int y;\n\n" + fp) == 0);
+  CHECK(include_line_of("int y; // trailing\n" + fp) == 0);
+  CHECK(include_line_of(fp) == 0);
+  // A comment after a comment that opens a line still counts as code after it.
+  CHECK(include_line_of("/* a */ int y;\n\n" + fp) == 0);
+  CHECK(include_line_of("/* a */ #include <a>\n\n" + fp) == 2);
+}
+
+TEST_CASE("disable restores the line under an in-place include, byte for byte",
+          "[rewriter][include]") {
+  for (const std::string head : {"// Copyright (c) 2026\r\n", "\r\n", "  \t \n", "\n", "//\n"}) {
+    const std::string text = head + fp;
+    const rw::rewrite_result on = rw::enable("x.cpp", text, {});
+    REQUIRE(on.ok);
+    CHECK(on.text.rfind("#include <failpoint/failpoint.hpp> //@failpoint-include:", 0) == 0);
+    const rw::rewrite_result off = rw::disable("x.cpp", on.text, {});
+    REQUIRE(off.ok);
+    CHECK(off.text == text);
+  }
+  // An include line whose marker was edited: refused.
+  const std::string edited =
+      "#include <failpoint/failpoint.hpp> //@failpoint-include:// x\n"
+      "void f() {\n  if (FAILPOINT(\"X\")) {} //@failpoint // failpoint: var X\n  f();\n}\n";
+  const rw::rewrite_result r = rw::disable("x.cpp", edited, {});
+  CHECK_FALSE(r.ok);
+  CHECK(formatted(r.diagnostics).find("malformed failpoint include line") != std::string::npos);
 }

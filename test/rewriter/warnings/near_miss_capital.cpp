@@ -1,0 +1,4 @@
+void f() {
+  // Failpoint: var Capital
+  f();
+}
