@@ -57,6 +57,17 @@ struct temp_dir {
   }
 };
 
+// The test inputs of a data directory whose file names contain `marker`, sorted.
+std::vector<fs::path> inputs_in(const char* dir, const std::string& marker) {
+  std::vector<fs::path> inputs;
+  for (const auto& e : fs::directory_iterator(data_dir / dir)) {
+    if (e.path().filename().string().find(marker) != std::string::npos)
+      inputs.push_back(e.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  return inputs;
+}
+
 void spit(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
@@ -66,13 +77,8 @@ void spit(const fs::path& p, const std::string& text) {
 
 TEST_CASE("every golden input enables to its expected output byte for byte, and back",
           "[rewriter][golden]") {
-  std::vector<fs::path> inputs;
-  for (const auto& e : fs::directory_iterator(data_dir / "golden")) {
-    if (e.path().filename().string().find(".input.") != std::string::npos)
-      inputs.push_back(e.path());
-  }
-  std::sort(inputs.begin(), inputs.end());
-  REQUIRE(inputs.size() >= 25);
+  const std::vector<fs::path> inputs = inputs_in("golden", ".input.");
+  REQUIRE(inputs.size() >= 37);
   for (const fs::path& input : inputs) {
     const std::string name = input.filename().string();
     const std::string base = name.substr(0, name.find(".input."));
@@ -111,13 +117,8 @@ TEST_CASE("every golden input enables to its expected output byte for byte, and 
 
 TEST_CASE("every malformed input gets its diagnostic and nothing is rewritten",
           "[rewriter][errors]") {
-  std::vector<fs::path> inputs;
-  for (const auto& e : fs::directory_iterator(data_dir / "errors")) {
-    if (e.path().extension() == ".cpp")
-      inputs.push_back(e.path());
-  }
-  std::sort(inputs.begin(), inputs.end());
-  REQUIRE(inputs.size() >= 20);
+  const std::vector<fs::path> inputs = inputs_in("errors", ".cpp");
+  REQUIRE(inputs.size() >= 26);
   for (const fs::path& input : inputs) {
     const std::string name = input.filename().string();
     DYNAMIC_SECTION(name) {
@@ -359,12 +360,7 @@ TEST_CASE("a /* */ comment after code on its line is not taken for a misplaced h
 
 TEST_CASE("every warning input gets its warnings and notes, and is rewritten all the same",
           "[rewriter][warnings]") {
-  std::vector<fs::path> inputs;
-  for (const auto& e : fs::directory_iterator(data_dir / "warnings")) {
-    if (e.path().extension() == ".cpp")
-      inputs.push_back(e.path());
-  }
-  std::sort(inputs.begin(), inputs.end());
+  const std::vector<fs::path> inputs = inputs_in("warnings", ".cpp");
   REQUIRE(inputs.size() >= 9);
   for (const fs::path& input : inputs) {
     const std::string name = input.filename().string();
