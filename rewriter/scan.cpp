@@ -28,8 +28,8 @@ constexpr const char* body_rule_note =
 // Spellings that a user writing a header most likely meant as 'failpoint:' (compared in lower
 // case; see near_miss). The fast path looks for these as well as for the header keyword.
 constexpr std::string_view near_miss_words[] = {"failpoint", "failpoints", "fail_point", "gofail"};
-constexpr std::string_view near_miss_needles[] = {"ailpoint", "AILPOINT", "ailPoint", "ail_point",
-                                                  "gofail"};
+// What every near-miss word holds, in some case.
+constexpr std::string_view near_miss_needles[] = {"failpoint", "fail_point", "gofail"};
 
 // Words after which another word may follow inside a type-id (`const T`, `struct S`,
 // `typename T::type`); after any other word only a keyword may (`unsigned long`, `T const`).
@@ -513,7 +513,7 @@ class scanner {
     else if (extra)
       why = "a header starts with exactly two slashes, not '///' or '//!'";
     else if (spelled != "failpoint")
-      why = "the keyword is 'failpoint:', in lower case";
+      why = "the keyword is spelled 'failpoint:' (lower case, one word)";
     else
       why = "the keyword needs its colon right after it: 'failpoint:'";
     warning(at, "this comment looks like a failpoint header but is not one, so it stays a comment",
@@ -529,11 +529,19 @@ class scanner {
   std::map<unsigned, std::map<std::string, std::size_t>> labels_;  // function -> label -> offset
 };
 
+bool same_letter(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
+// The header keyword or a near-miss word, in any case, appears somewhere in the text.
 bool mentions_failpoint(const std::string& text) {
   if (contains(text, header_keyword))
     return true;
   return std::any_of(std::begin(near_miss_needles), std::end(near_miss_needles),
-                     [&](std::string_view needle) { return contains(text, needle); });
+                     [&](std::string_view needle) {
+                       return std::search(text.begin(), text.end(), needle.begin(), needle.end(),
+                                          same_letter) != text.end();
+                     });
 }
 
 }  // namespace

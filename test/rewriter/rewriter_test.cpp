@@ -340,7 +340,7 @@ TEST_CASE("an atomic write through a symbolic link replaces its target and keeps
 
 TEST_CASE("a /* */ comment after code on its line is not taken for a misplaced header",
           "[rewriter][errors]") {
-  // Found by the fuzzer: a body line holding such a comment must enable twice to the same text.
+  // A body line holding such a comment must enable twice to the same text.
   const std::string text =
       "int f() {\n"
       "  // failpoint: var X int\n"
