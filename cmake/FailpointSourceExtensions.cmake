@@ -37,3 +37,10 @@ function(_failpoint_header_globs out_var)
   list(TRANSFORM headers PREPEND "*.")
   set(${out_var} ${headers} PARENT_SCOPE)
 endfunction()
+
+# `cmake -P FailpointSourceExtensions.cmake` prints every extension on one line, blank-separated,
+# for scripts that need the same list.
+if(CMAKE_SCRIPT_MODE_FILE STREQUAL CMAKE_CURRENT_LIST_FILE)
+  _failpoint_source_extensions(all)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E echo ${all})
+endif()

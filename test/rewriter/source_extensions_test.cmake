@@ -64,6 +64,13 @@ foreach(glob IN LISTS header_globs)
     endif()
   endforeach()
 endforeach()
+# The same list, printed for scripts.
+execute_process(COMMAND ${CMAKE_COMMAND} -P ${SOURCE_DIR}/cmake/FailpointSourceExtensions.cmake
+  OUTPUT_VARIABLE printed OUTPUT_STRIP_TRAILING_WHITESPACE)
+string(REPLACE ";" " " spaced "${extensions}")
+if(NOT printed STREQUAL spaced)
+  message(FATAL_ERROR "cmake -P FailpointSourceExtensions.cmake printed '${printed}', not '${spaced}'")
+endif()
 file(REMOVE_RECURSE ${WORK})
 list(LENGTH expected n)
 message(STATUS "failpoint-rewrite and failpoint_enable() agree on ${n} extensions: ${expected}")
