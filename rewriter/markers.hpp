@@ -30,6 +30,10 @@ inline constexpr std::string_view include_marker = "//@failpoint-include";
 inline constexpr std::string_view include_line =
     "#include <failpoint/failpoint.hpp> //@failpoint-include";
 inline constexpr std::string_view line_directive = "#line 1";
+static_assert(include_line.substr(0, site_include.size()) == site_include &&
+                  include_line[site_include.size()] == ' ' &&
+                  include_line.substr(site_include.size() + 1) == include_marker,
+              "the fallback include line is the include and its marker");
 
 // The variable that holds a FAILPOINT_VALUE hit; a failpoint may not be named so.
 inline constexpr std::string_view hit_variable = "failpoint_hit_";

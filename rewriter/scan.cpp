@@ -26,7 +26,7 @@ constexpr const char* body_rule_note =
     "when the comment is about the code below";
 
 // Spellings that a user writing a header most likely meant as 'failpoint:' (compared in lower
-// case; see near_miss). The fast path looks for these as well as for the header keyword.
+// case; see check_near_miss). The fast path looks for these as well as the header keyword.
 constexpr std::string_view near_miss_words[] = {"failpoint", "failpoints", "fail_point", "gofail"};
 // What every near-miss word holds, in some case.
 constexpr std::string_view near_miss_needles[] = {"failpoint", "fail_point", "gofail"};
@@ -209,8 +209,12 @@ class scanner {
       b.name = std::string(name);
       const std::string_view type_part = trim_left(name_part.substr(m));
       const std::size_t type_pos = name_pos + m + (name_part.size() - m - type_part.size());
-      if (!trim(type_part).empty() && !parse_type(trim_right(type_part), type_pos, &b.type))
-        ok = false;
+      if (!trim(type_part).empty()) {
+        if (std::optional<std::string> type = parse_type(trim_right(type_part), type_pos))
+          b.type = std::move(*type);
+        else
+          ok = false;
+      }
       b.kind = b.type.empty() ? block_kind::no_value : block_kind::value;
     } else if (n > 0 && !after_word.empty() && after_word[0] == ':' &&
                trim(after_word.substr(1)).empty()) {
@@ -251,10 +255,10 @@ class scanner {
           ok = false;
           break;
         }
-        std::string code;
-        if (!body_code(c, &code))
+        std::optional<std::string> code = body_code(c);
+        if (!code)
           ok = false;
-        b.body.push_back(std::move(code));
+        b.body.push_back(code ? std::move(*code) : std::string());
         body_offsets.push_back(c.begin);
       }
     }
@@ -306,13 +310,12 @@ class scanner {
 
   static std::string show_type(const std::string& t) { return t.empty() ? "(no value)" : t; }
 
-  // CODE loses leading blanks and a trailing comment.
-  bool body_code(const comment& c, std::string* code) {
+  // CODE loses leading blanks and a trailing comment; an ordinary comment gives no code.
+  // Nothing when the line cannot be code (the error is reported).
+  std::optional<std::string> body_code(const comment& c) {
     const std::string_view t = trim_left(comment_text(c).substr(2));
-    if (t.substr(0, 2) == "//") {  // an ordinary comment kept in the body
-      code->clear();
-      return true;
-    }
+    if (t.substr(0, 2) == "//")  // an ordinary comment kept in the body
+      return std::string();
     const std::size_t offset = c.end - t.size();
     const std::string buffer(t);
     std::size_t first = std::string::npos, last = 0, any_end = 0;
@@ -341,20 +344,18 @@ class scanner {
           last = static_cast<std::size_t>(e - buffer.data());
         });
     if (!ok)
-      return false;
+      return std::nullopt;
     // The raw lexer skips an unterminated /* comment silently: it is whatever follows the last
     // token.
     if (const std::string_view tail = trim_left(std::string_view(buffer).substr(any_end));
         !tail.empty()) {
       error(offset + buffer.size() - tail.size(),
             "unterminated /* comment in a failpoint body line");
-      return false;
+      return std::nullopt;
     }
     if (first == std::string::npos)
-      code->clear();
-    else  // keep comments between tokens; drop a trailing one (it stays in the marker)
-      *code = buffer.substr(0, last);
-    return true;
+      return std::string();
+    return buffer.substr(0, last);  // comments between tokens stay; a trailing one is dropped
   }
 
   // Warns about a body that most likely holds prose: a line with three plain words in a row or
@@ -410,14 +411,14 @@ class scanner {
     return prose || last == clang::tok::period;
   }
 
-  // TYPE: see normalize_type; reports its error or its prose warning here.
-  bool parse_type(std::string_view type, std::size_t offset, std::string* out) {
+  // TYPE: see normalize_type; reports its error or its prose warning here. Nothing on error.
+  std::optional<std::string> parse_type(std::string_view type, std::size_t offset) {
     const result<normalized_type> t = normalize_type(type, opts_.c_language);
     if (!t) {
       const std::size_t at = t.failure().position == std::string::npos ? 0 : t.failure().position;
       error(offset + at,
             "malformed failpoint type '" + std::string(trim(type)) + "': " + t.message());
-      return false;
+      return std::nullopt;
     }
     if (t->prose_at != std::string::npos) {
       std::string_view extra = trim(type.substr(t->prose_at));
@@ -428,8 +429,7 @@ class scanner {
               "a header is '// failpoint: var NAME TYPE'; write a comment after the type as "
               "'// failpoint: var NAME TYPE // comment'");
     }
-    *out = t->spelling;
-    return true;
+    return t->spelling;
   }
 
   // A `/* */` comment is never compiled as a failpoint: a header there is a mistake.
@@ -537,11 +537,11 @@ bool same_letter(char a, char b) {
 bool mentions_failpoint(const std::string& text) {
   if (contains(text, header_keyword))
     return true;
-  return std::any_of(std::begin(near_miss_needles), std::end(near_miss_needles),
-                     [&](std::string_view needle) {
-                       return std::search(text.begin(), text.end(), needle.begin(), needle.end(),
-                                          same_letter) != text.end();
-                     });
+  return std::any_of(
+      std::begin(near_miss_needles), std::end(near_miss_needles), [&](std::string_view needle) {
+        return std::search(text.begin(), text.end(), needle.begin(), needle.end(), same_letter) !=
+               text.end();
+      });
 }
 
 }  // namespace
