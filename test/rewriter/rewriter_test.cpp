@@ -469,3 +469,51 @@ TEST_CASE("disable restores the line under an in-place include, byte for byte",
   CHECK_FALSE(r.ok);
   CHECK(formatted(r.diagnostics).find("malformed failpoint include line") != std::string::npos);
 }
+
+TEST_CASE("types are normalized, and words no type has after them are found", "[rewriter][scan]") {
+  struct row {
+    const char* type;
+    const char* spelling;
+    std::size_t prose_at;
+  };
+  const std::size_t none = std::string::npos;
+  for (const row& r : std::initializer_list<row>{
+           {"unsigned  long long", "unsigned long long", none},
+           {"std::map<int,int>", "std::map<int, int>", none},
+           {"const std::string", "const std::string", none},
+           {"std::string const&", "std::string const&", none},
+           {"struct stat*", "struct stat*", none},
+           {"typename T::value_type", "typename T::value_type", none},
+           {"decltype(x)", "decltype(x)", none},
+           {"std::array<int, 4>", "std::array<int, 4>", none},
+           {"int // a comment", "int", none},
+           {"int the limit", "int the limit", 4},
+           {"std::string name", "std::string name", 12},
+           {"int* p", "int*p", 5},
+           {"std::vector<int> values", "std::vector<int>values", 17},
+           {"decltype(x) y", "decltype(x)y", 12},
+       }) {
+    CAPTURE(r.type);
+    const rw::result<rw::normalized_type> t = rw::normalize_type(r.type, false);
+    REQUIRE(t.ok());
+    CHECK(t->spelling == r.spelling);
+    CHECK(t->prose_at == r.prose_at);
+  }
+  struct bad {
+    const char* type;
+    std::size_t position;
+    const char* message;
+  };
+  for (const bad& b : std::initializer_list<bad>{
+           {"std::vector<int", 0, "unbalanced '<'"},
+           {"int; abort()", 3, "unexpected ';'"},
+           {"int[4]", 3, "'[' outside template arguments (arrays are not allowed)"},
+           {"std::", 5, "the type ends too early"},
+       }) {
+    CAPTURE(b.type);
+    const rw::result<rw::normalized_type> t = rw::normalize_type(b.type, false);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.failure().position == b.position);
+    CHECK(t.message() == b.message);
+  }
+}
