@@ -431,6 +431,7 @@ const std::string fp = "void f() {\n  // failpoint: var X\n  f();\n}\n";
 TEST_CASE("enable puts the include on the first blank or // line before any code",
           "[rewriter][include]") {
   CHECK(include_line_of("// Copyright\n\n" + fp) == 1);
+  CHECK(include_line_of("\xEF\xBB\xBF// after a byte order mark\n" + fp) == 1);
   CHECK(include_line_of("#include <a>\n\n#include <b>\n" + fp) == 2);
   CHECK(include_line_of("#include <a>\n   \t\n" + fp) == 2);  // blanks only
   CHECK(include_line_of("#pragma once\n// about x\n" + fp) == 2);
