@@ -6,8 +6,9 @@
 //
 // <grammar>
 // block        ::= var-header body* | label-header
-// var-header   ::= '//' ws* 'failpoint:' ws* 'var' ws+ NAME (ws+ TYPE)? ws*
-// label-header ::= '//' ws* 'failpoint:' ws* LABEL ':' ws*
+// var-header   ::= '//' ws* KEYWORD ws* 'var' ws+ NAME (ws+ TYPE)? ws*
+// label-header ::= '//' ws* KEYWORD ws* LABEL ':' ws*
+// KEYWORD      ::= 'failpoint:'             not followed by ':' (`// failpoint::x` is prose)
 // body         ::= '//' ws* CODE         every `//` line right below the header, up to the
 //                                        first line that is not a `//` comment alone on its
 //                                        line, or that is itself a header
@@ -21,9 +22,10 @@
 // </grammar>
 //
 // Where a block may stand: each of its comments alone on its line (only blanks before `//`, no
-// backslash at the end), inside a function body, not as the only statement of an unbraced
-// if/for/while/switch/else/do, and not on the last line of the file. A header inside a `/* */`
-// comment is an error (it would never be rewritten). Labels are unique per function.
+// backslash at the end), not as the only statement of an unbraced if/for/while/switch/else/do,
+// and not on the last line of the file; anything else is an error. A header inside a `/* */`
+// comment is an error (it would never be rewritten). Labels are unique per function. A block
+// belongs inside a function body; elsewhere it gets a warning (its code would not compile).
 //
 // Warnings (the file is still rewritten, unless options::warnings_as_errors): a body line that
 // reads like prose, a body that does not end a statement, text after TYPE that no C++ type has,
@@ -87,7 +89,8 @@ struct scan_result {
 };
 
 // Finds the failpoint blocks of `text` (the contents of `path`) and reports malformed ones.
-// Costs a few memmem calls when the text mentions no failpoint and one raw-lexer pass otherwise.
+// Costs three memmem passes when the text mentions no failpoint (nor a near-miss spelling) and
+// one raw-lexer pass otherwise.
 scan_result scan(std::string_view path, const std::string& text, const options& opts);
 
 // The canonical spelling of a TYPE: tokens joined, one blank between two words and after `,`
