@@ -28,6 +28,8 @@
 # failpoint-rewrite is built first) and with find_package(failpoint) (the installed
 # failpoint::rewrite).
 include_guard(GLOBAL)
+# Which files are sources and headers: the list shared with failpoint-rewrite.
+include("${CMAKE_CURRENT_LIST_DIR}/FailpointSourceExtensions.cmake")
 
 function(failpoint_enable target)
   cmake_parse_arguments(PARSE_ARGV 1 FAILPOINT_ARG "" "PREFIX" "")
@@ -84,8 +86,8 @@ function(_failpoint_enable_now target prefix)
     set(prefix_args "--prefix=${prefix}")
   endif()
 
-  set(source_regex "\\.(c|cc|cpp|cxx|c\\+\\+|C|h|hh|hpp|hxx|ipp|inl|tcc)$")
-  set(header_globs *.h *.hh *.hpp *.hxx *.ipp *.inl)
+  _failpoint_source_regex(source_regex)
+  _failpoint_header_globs(header_globs)
 
   # Returns in out_var the copy of `original` (absolute) and adds its custom command once.
   macro(_failpoint_copy original out_var)

@@ -1,4 +1,4 @@
-// rewriter/files.cpp: file walking and atomic writes (POSIX).
+// rewriter/files.cpp: path classification, directory walks, reads and atomic writes (POSIX).
 #include "rewriter/files.hpp"
 
 #include <fcntl.h>
@@ -11,37 +11,58 @@
 #include <filesystem>
 #include <system_error>
 
-#include "rewriter/rewriter.hpp"
+#include "rewriter/source_extensions.hpp"
 
 namespace failpoint {
 namespace rewrite {
 
 namespace fs = std::filesystem;
 
-bool collect_sources(const std::vector<std::string>& paths, std::vector<std::string>* files,
-                     std::string* error) {
+namespace {
+
+std::string_view extension(std::string_view path) {
+  const std::size_t slash = path.find_last_of('/');
+  const std::size_t dot = path.find_last_of('.');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash))
+    return {};
+  return path.substr(dot);
+}
+
+template <std::size_t N>
+bool listed(const std::string_view (&list)[N], std::string_view ext) {
+  return std::find(std::begin(list), std::end(list), ext) != std::end(list);
+}
+
+}  // namespace
+
+bool is_source_path(std::string_view path) {
+  const std::string_view ext = extension(path);
+  return !ext.empty() && (listed(c_source_extensions, ext) || listed(cxx_source_extensions, ext));
+}
+
+bool is_c_path(std::string_view path) {
+  const std::string_view ext = extension(path);
+  return !ext.empty() && listed(c_source_extensions, ext);
+}
+
+result<std::vector<std::string>> collect_sources(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
   for (const std::string& p : paths) {
     std::error_code ec;
     const fs::file_status st = fs::status(p, ec);
-    if (ec || !fs::exists(st)) {
-      *error = p + ": no such file or directory";
-      return false;
-    }
+    if (ec || !fs::exists(st))
+      return error{p + ": no such file or directory"};
     if (!fs::is_directory(st)) {
-      files->push_back(p);
+      files.push_back(p);
       continue;
     }
     std::vector<std::string> found;
     fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec);
-    if (ec) {
-      *error = p + ": " + ec.message();
-      return false;
-    }
+    if (ec)
+      return error{p + ": " + ec.message()};
     for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) {
-        *error = p + ": " + ec.message();
-        return false;
-      }
+      if (ec)
+        return error{p + ": " + ec.message()};
       const fs::path& entry = it->path();
       const std::string name = entry.filename().string();
       if (it->is_directory(ec)) {
@@ -53,48 +74,44 @@ bool collect_sources(const std::vector<std::string>& paths, std::vector<std::str
         found.push_back(entry.string());
     }
     std::sort(found.begin(), found.end());
-    files->insert(files->end(), found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
   }
-  return true;
+  return files;
 }
 
-bool read_file(const std::string& path, std::string* out, std::string* error) {
+result<std::string> read_file(const std::string& path) {
   // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; such files are refused
   // below, and a regular file reads the same either way.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    *error = path + ": cannot open: " + std::strerror(errno);
-    return false;
-  }
+  if (fd < 0)
+    return error{path + ": cannot open: " + std::strerror(errno)};
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *error = path + ": not a regular file (a FIFO, socket or device is never rewritten)";
     ::close(fd);
-    return false;
+    return error{path + ": not a regular file (a FIFO, socket or device is never rewritten)"};
   }
+  std::string out;
   if (st.st_size > 0)
-    out->reserve(static_cast<std::size_t>(st.st_size));
-  out->clear();
+    out.reserve(static_cast<std::size_t>(st.st_size));
   char buffer[1 << 16];
   for (;;) {
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      *error = path + ": cannot read: " + std::strerror(errno);
+      const int saved = errno;
       ::close(fd);
-      return false;
+      return error{path + ": cannot read: " + std::strerror(saved)};
     }
     if (n == 0)
       break;
-    out->append(buffer, static_cast<std::size_t>(n));
+    out.append(buffer, static_cast<std::size_t>(n));
   }
   ::close(fd);
-  return true;
+  return out;
 }
 
-bool write_file_atomic(const std::string& path, std::string_view content, std::string* error,
-                       bool durable) {
+result<void> write_file_atomic(const std::string& path, std::string_view content, bool durable) {
   // Through a symbolic link, the file it points to is replaced (the link stays a link).
   std::error_code ec;
   fs::path target(path);
@@ -108,16 +125,14 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
     dir = ".";
   std::string temp = (dir / ("." + target.filename().string() + ".failpoint-XXXXXX")).string();
   const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    *error =
-        path + ": cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno);
-    return false;
-  }
-  auto fail = [&](const char* what) {
-    *error = path + ": " + what + ": " + std::strerror(errno);
+  if (fd < 0)
+    return error{path + ": cannot create a temporary file in " + dir.string() + ": " +
+                 std::strerror(errno)};
+  auto fail = [&](const char* what) -> result<void> {
+    const int saved = errno;
     ::close(fd);
     ::unlink(temp.c_str());
-    return false;
+    return error{path + ": " + what + ": " + std::strerror(saved)};
   };
   struct stat st {};
   mode_t mode;
@@ -145,16 +160,16 @@ bool write_file_atomic(const std::string& path, std::string_view content, std::s
   if (durable && ::fsync(fd) != 0)
     return fail("cannot flush the temporary file");
   if (::close(fd) != 0) {
-    *error = path + ": cannot close the temporary file: " + std::strerror(errno);
+    const int saved = errno;
     ::unlink(temp.c_str());
-    return false;
+    return error{path + ": cannot close the temporary file: " + std::strerror(saved)};
   }
   if (::rename(temp.c_str(), target.c_str()) != 0) {
-    *error = path + ": cannot rename the temporary file over it: " + std::strerror(errno);
+    const int saved = errno;
     ::unlink(temp.c_str());
-    return false;
+    return error{path + ": cannot rename the temporary file over it: " + std::strerror(saved)};
   }
-  return true;
+  return {};
 }
 
 }  // namespace rewrite

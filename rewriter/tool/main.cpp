@@ -1,13 +1,14 @@
 // failpoint-rewrite: turns `// failpoint:` comments into failpoint sites and back.
 //
-//   failpoint-rewrite enable   [--prefix P] [PATH...]   rewrite in place (atomic per file)
+//   failpoint-rewrite enable   [--prefix P] [--Werror] [PATH...]   rewrite in place (atomic)
 //   failpoint-rewrite disable  [--prefix P] [PATH...]   restore the comments exactly
-//   failpoint-rewrite generate --output-dir DIR [--root R] [--prefix P] PATH...
-//   failpoint-rewrite list     [--json] [--prefix P] [PATH...]
+//   failpoint-rewrite generate --output-dir DIR [--root R] [--prefix P] [--Werror] PATH...
+//   failpoint-rewrite list     [--json] [--prefix P] [--Werror] [PATH...]
 //
 // A directory PATH is walked recursively; no PATH means the current directory. Diagnostics are
-// printed as `file:line:col: error: ...` with the source line and a caret; the exit status is 1
-// when any file had an error (that file is left as it was), 0 otherwise.
+// printed as `file:line:col: error: ...` (or `warning:`, `note:`) with the source line and a
+// caret; the exit status is 1 when any file had an error (that file is left as it was), 0
+// otherwise. Warnings change nothing, unless --Werror makes them errors.
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -61,6 +62,9 @@ cl::opt<std::string> root("root",
                                    "the current directory)"),
                           cl::value_desc("R"), cl::sub(generate_cmd), cl::cat(category));
 cl::opt<bool> json("json", cl::desc("Print a JSON array"), cl::sub(list_cmd), cl::cat(category));
+cl::opt<bool> warnings_as_errors(
+    "Werror", cl::desc("Treat warnings as errors (a file with a warning is left as it was)"),
+    cl::sub(enable_cmd), cl::sub(generate_cmd), cl::sub(list_cmd), cl::cat(category));
 
 void print(const std::vector<rw::diagnostic>& diags) {
   for (const rw::diagnostic& d : diags)
@@ -75,6 +79,7 @@ rw::options options_for(const std::string& path, rw::type_registry* types) {
   rw::options o;
   o.prefix = prefix;
   o.c_language = rw::is_c_path(path);
+  o.warnings_as_errors = warnings_as_errors;
   o.types = types;
   return o;
 }
@@ -94,22 +99,21 @@ int for_each_file(const std::vector<std::string>& paths, Fn&& fn) {
   std::vector<std::string> args = paths;
   if (args.empty())
     args.push_back(".");
-  std::vector<std::string> files;
-  std::string error;
-  if (!rw::collect_sources(args, &files, &error)) {
-    print_error(error);
+  const rw::result<std::vector<std::string>> files = rw::collect_sources(args);
+  if (!files) {
+    print_error(files.message());
     return 1;
   }
   rw::type_registry types;  // one name, one type: across every file of the run
   bool ok = true;
-  for (const std::string& file : files) {
-    std::string text;
-    if (!rw::read_file(file, &text, &error)) {
-      print_error(error);
+  for (const std::string& file : *files) {
+    const rw::result<std::string> text = rw::read_file(file);
+    if (!text) {
+      print_error(text.message());
       ok = false;
       continue;
     }
-    if (!fn(file, text, options_for(file, &types)))
+    if (!fn(file, *text, options_for(file, &types)))
       ok = false;
   }
   return ok ? 0 : 1;
@@ -122,9 +126,9 @@ bool finish(const rw::rewrite_result& r, const std::string& path, bool in_place)
     return false;
   if (in_place && !r.changed)
     return true;
-  std::string error;
-  if (!rw::write_file_atomic(path, r.text, &error, /*durable=*/in_place)) {
-    print_error(error);
+  const rw::result<void> written = rw::write_file_atomic(path, r.text, /*durable=*/in_place);
+  if (!written) {
+    print_error(written.message());
     return false;
   }
   return true;
@@ -214,7 +218,8 @@ int main(int argc, char** argv) {
       "failpoint-rewrite: turns `// failpoint:` comments into failpoint sites and back\n\n"
       "  // failpoint: var NAME [TYPE]   a failpoint (TYPE: the C++ type of its value)\n"
       "  // CODE                         its body: the `//` lines right below\n"
-      "  // failpoint: LABEL:            a label for `goto LABEL;` in a body\n");
+      "  // failpoint: LABEL:            a label for `goto LABEL;` in a body\n"
+      "(the grammar: rewriter/scan.hpp; the manual: README.md, \"Writing failpoints\")\n");
   if (!valid_prefix(prefix)) {
     print_error("--prefix must not contain control characters");
     return 1;

@@ -1,13 +1,16 @@
 // test/fuzz/rewriter_fuzzer.cpp: libFuzzer target for failpoint-rewrite's logic (rewriter/):
 // the scanner and the enable/disable round trip, text in, text out.
 //
-// The first byte picks the options (C or C++, a name prefix or none); the rest is the file.
-// Properties checked on every input:
+// The first byte picks the options (C or C++, a name prefix or none, warnings as errors or
+// not); the rest is the file. Properties checked on every input:
 // - scan, enable, disable and generate never crash; each returns a result or diagnostics.
 // - scan and enable agree: enable fails exactly when scan reports an error, or when the text
 //   holds enabled lines that disable cannot restore.
 // - Round trip: when enable accepts x, disable(enable(x)) == x byte for byte (== disable(x) when
 //   x holds enabled lines already), and enabling the enabled text again changes nothing.
+// - Warnings change nothing: with warnings as errors enable either fails or gives the same text.
+// - Enabling moves no line: the enabled text has the lines of x, or two more (the include and
+//   `#line 1` at the top) when x had no place for the include.
 // - disable of a text that enable did not produce either fails or returns a text whose enable
 //   gives the input back (nothing is lost).
 #include <cstddef>
@@ -17,6 +20,7 @@
 #include <string>
 
 #include "rewriter/rewriter.hpp"
+#include "rewriter/source.hpp"
 
 #include "property.hpp"
 
@@ -40,6 +44,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opts.c_language = (selector & 1) != 0;
   if (selector & 2)
     opts.prefix = "pkg/";
+  opts.warnings_as_errors = (selector & 4) != 0;
+  rw::options lenient = opts;
+  lenient.warnings_as_errors = false;
   const char* path = opts.c_language ? "fuzz.c" : "fuzz.cpp";
 
   // Every call gets its own type registry (a per-scan one): inputs must not influence each other.
@@ -71,15 +78,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const rw::rewrite_result twice = rw::enable(path, enabled.text, opts);
     if (!twice.ok || twice.text != enabled.text)
       property_failed("enabling an enabled text changed it", text);
+    const unsigned before = rw::line_table(text).count();
+    const unsigned after = rw::line_table(enabled.text).count();
+    if (after != before &&
+        !(after == before + 2 && rw::has_include_lines(rw::line_table(enabled.text))))
+      property_failed("enable moved lines", text);
+    if (opts.warnings_as_errors && rw::enable(path, text, lenient).text != enabled.text)
+      property_failed("warnings changed enable's text", text);
   }
 
   // The input read as an already enabled file (it may hold markers the fuzzer made up).
+  // (Disabling keeps the comments that gave warnings: read them leniently.)
   const rw::rewrite_result disabled = rw::disable(path, text, opts);
   if (disabled.ok && disabled.changed) {
-    const rw::rewrite_result again = rw::enable(path, disabled.text, opts);
+    const rw::rewrite_result again = rw::enable(path, disabled.text, lenient);
     if (!again.ok)
       property_failed("enable rejects what disable produced", text);
-    const rw::rewrite_result back = rw::disable(path, again.text, opts);
+    const rw::rewrite_result back = rw::disable(path, again.text, lenient);
     if (!back.ok || back.text != disabled.text)
       property_failed("disable(enable(disable(x))) != disable(x)", text);
   }

@@ -85,6 +85,19 @@ grep -q "other.cpp:2:3: error: failpoint 'A' declared with type 'bool' here but 
 if "$tool" enable "$work/missing" 2>/dev/null; then fail "a missing path was accepted"; fi
 ok "errors give diagnostics and a non-zero status"
 
+# Warnings: printed, the file rewritten all the same, exit status 0; with --Werror an error, the
+# file untouched, exit status 1.
+printf 'int f() {\n  // failpoint: var Split\n  // Fragment the record into pieces.\n  return 0;\n}\n' >"$work/warn.cpp"
+cp "$work/warn.cpp" "$work/warn.orig"
+if ! "$tool" enable --Werror "$work/warn.cpp" 2>"$work/err.txt"; then :; else fail "--Werror accepted a warning"; fi
+grep -q "warn.cpp:3:6: error: .*reads like prose \[--Werror\]" "$work/err.txt" || { cat "$work/err.txt"; fail "--Werror diagnostic"; }
+cmp -s "$work/warn.cpp" "$work/warn.orig" || fail "--Werror: the file was modified"
+"$tool" enable "$work/warn.cpp" 2>"$work/err.txt" || fail "a warning made enable fail"
+grep -q "warn.cpp:3:6: warning: .*reads like prose" "$work/err.txt" || { cat "$work/err.txt"; fail "warning"; }
+grep -q "warn.cpp:2:3: note: the body of this failpoint is every '//' line" "$work/err.txt" || fail "note"
+grep -q 'FAILPOINT("Split")' "$work/warn.cpp" || fail "a file with a warning was not enabled"
+ok "warnings are printed and change nothing; --Werror makes them errors"
+
 # generate: copies under --output-dir mirroring --root, with #line naming the original.
 "$tool" generate --output-dir "$work/out" --root "$work/orig" "$work/orig/src"
 head -2 "$work/out/src/a.cpp" | diff - <(printf '#include <failpoint/failpoint.hpp>\n#line 1 "%s"\n' "$work/orig/src/a.cpp") ||

@@ -3,11 +3,13 @@
 # directory) against failpoint, runs it with FAILPOINTS set and checks each effect; checks that a
 # compile error in a failpoint body is reported at the original file and line, that editing one
 # source regenerates only its copy, that the source tree is never modified, and that the same
-# project without failpoint_enable() has no failpoint symbol.
+# project without failpoint_enable() has no failpoint symbol; and that `failpoint-rewrite enable`
+# in place keeps every line where it was, so a compile error names the line an editor shows.
 #
 # Usage: e2e_test.sh package <failpoint-build-dir> <failpoint-source-dir> [case...]
 #        e2e_test.sh subdir  <failpoint-build-dir> <failpoint-source-dir> [case...]
-# Cases: effects compile-error incremental no-failpoints (default: all of them).
+# Cases: effects compile-error incremental no-failpoints in-place-lines (default: all of them;
+# in-place-lines needs the package mode's installed tool).
 set -euo pipefail
 
 mode=$1
@@ -15,7 +17,7 @@ build=$(cd "$2" && pwd)
 source=$(cd "$3" && pwd)
 shift 3
 cases=("$@")
-[[ ${#cases[@]} -eq 0 ]] && cases=(effects compile-error incremental no-failpoints)
+[[ ${#cases[@]} -eq 0 ]] && cases=(effects compile-error incremental no-failpoints in-place-lines)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/failpoint-e2e-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -153,6 +155,50 @@ case_no_failpoints() {
   fi
   echo "ok: libfailpoint is not linked"
   check_eq "FAILPOINTS has no effect" "limit 100" "$(FAILPOINTS='e2e.Limit=return(7)' "$app" limit)"
+}
+
+# Compiles one enabled file against the installed site header; prints the compiler's output.
+compile_enabled() {
+  c++ -std=c++17 -fsyntax-only -I"$work/prefix/include" -I"$(dirname "$1")" "$1" 2>&1
+}
+
+case_in_place_lines() {
+  [[ $mode == package ]] || fail "in-place-lines needs the package mode"
+  local tool=$work/prefix/bin/failpoint-rewrite
+  mkdir -p "$work/ip"
+  cp "$source/test/rewriter/e2e/src/"* "$work/ip/"
+  local f=$work/ip/store.cpp line lines log
+  line=$(grep -n "// limit = Limit;" "$f" | cut -d: -f1)
+  [[ -n $line ]] || fail "store.cpp changed"
+  sed -i "${line}s|// limit = Limit;|// limit = Limit + no_such_variable;|" "$f"
+  cp "$f" "$work/ip/store.cpp.orig"
+  lines=$(wc -l <"$f")
+  "$tool" enable --prefix e2e. "$f"
+  check_eq "enable in place adds no line" "$lines" "$(wc -l <"$f")"
+  grep -q "^#line" "$f" && fail "enable in place wrote a #line directive"
+  check_eq "the body line stays on its line" "$line" "$(grep -n no_such_variable "$f" | cut -d: -f1)"
+  if log=$(compile_enabled "$f"); then fail "an enabled file with an error compiled"; fi
+  echo "$log" | grep -q "^$f:$line:[0-9]*: error: .*no_such_variable" || {
+    echo "$log"
+    fail "the error is not reported at line $line of the enabled file"
+  }
+  echo "ok: the error is reported at $f:$line, the line the file shows"
+  "$tool" disable --prefix e2e. "$f"
+  cmp -s "$f" "$work/ip/store.cpp.orig" || fail "disable did not restore store.cpp byte for byte"
+  echo "ok: disable restores store.cpp byte for byte"
+
+  # A file whose first line is code gets the include and #line 1 as two new lines: the compiler
+  # still reports the original line.
+  f=$work/ip/first_line.cpp
+  printf 'int g() {\n  int v = 0;\n  // failpoint: var G int\n  // v = G + no_such_name;\n  return v;\n}\n' >"$f"
+  "$tool" enable "$f"
+  check_eq "the fallback form adds two lines" 8 "$(wc -l <"$f")"
+  if log=$(compile_enabled "$f"); then fail "an enabled file with an error compiled"; fi
+  echo "$log" | grep -q "^$f:4:[0-9]*: error: .*no_such_name" || {
+    echo "$log"
+    fail "the error is not reported at the original line 4"
+  }
+  echo "ok: with the fallback form the error is reported at the original line"
 }
 
 for c in "${cases[@]}"; do

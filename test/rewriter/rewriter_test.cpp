@@ -11,6 +11,7 @@
 #include "files.hpp"
 #include "rewriter/files.hpp"
 #include "rewriter/rewriter.hpp"
+#include "rewriter/source.hpp"
 
 namespace fs = std::filesystem;
 namespace rw = failpoint::rewrite;
@@ -44,6 +45,17 @@ struct temp_dir {
   fs::path path = failpoint_test::temp_dir();
 };
 
+// The test inputs of a data directory whose file names contain `marker`, sorted.
+std::vector<fs::path> inputs_in(const char* dir, const std::string& marker) {
+  std::vector<fs::path> inputs;
+  for (const auto& e : fs::directory_iterator(data_dir / dir)) {
+    if (e.path().filename().string().find(marker) != std::string::npos)
+      inputs.push_back(e.path());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  return inputs;
+}
+
 void spit(const fs::path& p, const std::string& text) {
   failpoint_test::write_file(p.string(), text);
 }
@@ -52,13 +64,8 @@ void spit(const fs::path& p, const std::string& text) {
 
 TEST_CASE("every golden input enables to its expected output byte for byte, and back",
           "[rewriter][golden]") {
-  std::vector<fs::path> inputs;
-  for (const auto& e : fs::directory_iterator(data_dir / "golden")) {
-    if (e.path().filename().string().find(".input.") != std::string::npos)
-      inputs.push_back(e.path());
-  }
-  std::sort(inputs.begin(), inputs.end());
-  REQUIRE(inputs.size() >= 25);
+  const std::vector<fs::path> inputs = inputs_in("golden", ".input.");
+  REQUIRE(inputs.size() >= 37);
   for (const fs::path& input : inputs) {
     const std::string name = input.filename().string();
     const std::string base = name.substr(0, name.find(".input."));
@@ -97,13 +104,8 @@ TEST_CASE("every golden input enables to its expected output byte for byte, and 
 
 TEST_CASE("every malformed input gets its diagnostic and nothing is rewritten",
           "[rewriter][errors]") {
-  std::vector<fs::path> inputs;
-  for (const auto& e : fs::directory_iterator(data_dir / "errors")) {
-    if (e.path().extension() == ".cpp")
-      inputs.push_back(e.path());
-  }
-  std::sort(inputs.begin(), inputs.end());
-  REQUIRE(inputs.size() >= 20);
+  const std::vector<fs::path> inputs = inputs_in("errors", ".cpp");
+  REQUIRE(inputs.size() >= 26);
   for (const fs::path& input : inputs) {
     const std::string name = input.filename().string();
     DYNAMIC_SECTION(name) {
@@ -264,13 +266,14 @@ TEST_CASE("disable refuses a file whose marker was damaged and returns no text",
 }
 
 TEST_CASE("source paths are recognised by extension", "[rewriter][files]") {
-  for (const char* p :
-       {"a.c", "a.cc", "a.cpp", "a.cxx", "a.h", "a.hh", "a.hpp", "a.hxx", "a.ipp", "d.x/a.inl"})
+  for (const char* p : {"a.c", "a.cc", "a.cpp", "a.cxx", "a.c++", "a.C", "a.h", "a.hh", "a.hpp",
+                        "a.hxx", "a.ipp", "d.x/a.inl", "a.tcc"})
     CHECK(rw::is_source_path(p));
-  for (const char* p : {"a.txt", "a.cpp.orig", "Makefile", "dir.cpp/README", "a.py"})
+  for (const char* p : {"a.txt", "a.cpp.orig", "Makefile", "dir.cpp/README", "a.py", "a.CPP", "a."})
     CHECK_FALSE(rw::is_source_path(p));
   CHECK(rw::is_c_path("x/a.c"));
   CHECK_FALSE(rw::is_c_path("x/a.cc"));
+  CHECK_FALSE(rw::is_c_path("x/a.C"));  // C++ by the usual convention
 }
 
 TEST_CASE("directories are walked recursively for sources, skipping hidden directories",
@@ -282,15 +285,14 @@ TEST_CASE("directories are walked recursively for sources, skipping hidden direc
   spit(dir.path / "src" / "deep" / "b.hpp", "");
   spit(dir.path / "src" / "notes.txt", "");
   spit(dir.path / ".git" / "c.cpp", "");
-  std::vector<std::string> files;
-  std::string error;
-  REQUIRE(rw::collect_sources({dir.path.string()}, &files, &error));
-  REQUIRE(files.size() == 2);
-  CHECK(files[0] == (dir.path / "src" / "a.cpp").string());
-  CHECK(files[1] == (dir.path / "src" / "deep" / "b.hpp").string());
-  files.clear();
-  CHECK_FALSE(rw::collect_sources({(dir.path / "missing").string()}, &files, &error));
-  CHECK(error.find("no such file") != std::string::npos);
+  const rw::result<std::vector<std::string>> files = rw::collect_sources({dir.path.string()});
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 2);
+  CHECK((*files)[0] == (dir.path / "src" / "a.cpp").string());
+  CHECK((*files)[1] == (dir.path / "src" / "deep" / "b.hpp").string());
+  const auto missing = rw::collect_sources({(dir.path / "missing").string()});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.message().find("no such file") != std::string::npos);
 }
 
 TEST_CASE("atomic writes replace the file, keep its mode and leave no temporary file",
@@ -299,16 +301,16 @@ TEST_CASE("atomic writes replace the file, keep its mode and leave no temporary 
   const fs::path p = dir.path / "x.cpp";
   spit(p, "old");
   REQUIRE(::chmod(p.c_str(), 0640) == 0);
-  std::string error;
-  REQUIRE(rw::write_file_atomic(p.string(), "new contents", &error));
+  REQUIRE(rw::write_file_atomic(p.string(), "new contents").ok());
   CHECK(slurp(p) == "new contents");
   struct stat st {};
   REQUIRE(::stat(p.c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0640);
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
   // A directory that does not exist: an error, nothing written.
-  CHECK_FALSE(rw::write_file_atomic((dir.path / "no" / "y.cpp").string(), "x", &error));
-  CHECK_FALSE(error.empty());
+  const rw::result<void> failed = rw::write_file_atomic((dir.path / "no" / "y.cpp").string(), "x");
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.message().find("y.cpp") != std::string::npos);
 }
 
 TEST_CASE("an atomic write through a symbolic link replaces its target and keeps the link",
@@ -318,15 +320,14 @@ TEST_CASE("an atomic write through a symbolic link replaces its target and keeps
   const fs::path link = dir.path / "link.cpp";
   spit(real, "old");
   fs::create_symlink(real, link);
-  std::string error;
-  REQUIRE(rw::write_file_atomic(link.string(), "new", &error));
+  REQUIRE(rw::write_file_atomic(link.string(), "new").ok());
   CHECK(fs::is_symlink(fs::symlink_status(link)));
   CHECK(slurp(real) == "new");
 }
 
 TEST_CASE("a /* */ comment after code on its line is not taken for a misplaced header",
           "[rewriter][errors]") {
-  // Found by the fuzzer: a body line holding such a comment must enable twice to the same text.
+  // A body line holding such a comment must enable twice to the same text.
   const std::string text =
       "int f() {\n"
       "  // failpoint: var X int\n"
@@ -342,4 +343,165 @@ TEST_CASE("a /* */ comment after code on its line is not taken for a misplaced h
   REQUIRE(twice.ok);
   CHECK(twice.text == once.text);
   CHECK_FALSE(rw::scan("x.cpp", "void f() {\n  /* failpoint: var Y int */\n  f();\n}\n", {}).ok());
+}
+
+TEST_CASE("every warning input gets its warnings and notes, and is rewritten all the same",
+          "[rewriter][warnings]") {
+  const std::vector<fs::path> inputs = inputs_in("warnings", ".cpp");
+  REQUIRE(inputs.size() >= 9);
+  for (const fs::path& input : inputs) {
+    const std::string name = input.filename().string();
+    DYNAMIC_SECTION(name) {
+      const std::string text = slurp(input);
+      const std::string expected = slurp(fs::path(input).replace_extension(".err"));
+      const rw::rewrite_result on = rw::enable(name, text, {});
+      REQUIRE(on.ok);
+      CHECK(formatted(on.diagnostics) == expected);
+      CHECK(on.changed == !rw::scan(name, text, {}).blocks.empty());
+      // The warnings change nothing: the text is what the blocks alone give, and it goes back.
+      const rw::rewrite_result off = rw::disable(name, on.text, {});
+      REQUIRE(off.ok);
+      CHECK(off.text == text);
+      CHECK(off.diagnostics.empty());
+      // As errors: the file is refused with the same messages.
+      rw::options strict;
+      strict.warnings_as_errors = true;
+      const rw::rewrite_result refused = rw::enable(name, text, strict);
+      CHECK(refused.ok == expected.empty());
+      if (!expected.empty()) {
+        CHECK(formatted(refused.diagnostics).find(": error: ") != std::string::npos);
+        CHECK(formatted(refused.diagnostics).find(" [--Werror]") != std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("the README shows the comment grammar exactly as rewriter/scan.hpp defines it",
+          "[rewriter][docs]") {
+  const std::string header = slurp(data_dir / ".." / ".." / "rewriter" / "scan.hpp");
+  const std::size_t begin = header.find("// <grammar>\n");
+  const std::size_t end = header.find("// </grammar>\n");
+  REQUIRE(begin != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  std::string grammar;
+  std::istringstream lines(header.substr(begin, end - begin));
+  std::string line;
+  std::getline(lines, line);  // the <grammar> marker
+  while (std::getline(lines, line)) {
+    REQUIRE(line.rfind("//", 0) == 0);
+    grammar += line.size() > 3 ? line.substr(3) : "";
+    grammar += '\n';
+  }
+  REQUIRE(grammar.find("var-header") != std::string::npos);
+  const std::string readme = slurp(data_dir / ".." / ".." / "README.md");
+  CHECK(readme.find("```\n" + grammar + "```\n") != std::string::npos);
+}
+
+namespace {
+// The line enable puts the include on, or 0 for the form that adds two lines.
+unsigned include_line_of(const std::string& text) {
+  const rw::rewrite_result r = rw::enable("x.cpp", text, {});
+  REQUIRE(r.ok);
+  const rw::line_table lines(r.text);
+  for (unsigned l = 1; l <= lines.count(); ++l) {
+    if (rw::parse_include_here_line(lines.content(l))) {
+      CHECK(lines.count() == rw::line_table(text).count());  // no line added
+      return l;
+    }
+  }
+  REQUIRE(rw::has_include_lines(lines));
+  return 0;
+}
+const std::string fp = "void f() {\n  // failpoint: var X\n  f();\n}\n";
+}  // namespace
+
+TEST_CASE("enable puts the include on the first blank or // line before any code",
+          "[rewriter][include]") {
+  CHECK(include_line_of("// Copyright\n\n" + fp) == 1);
+  CHECK(include_line_of("\xEF\xBB\xBF// after a byte order mark\n" + fp) == 1);
+  CHECK(include_line_of("#include <a>\n\n#include <b>\n" + fp) == 2);
+  CHECK(include_line_of("#include <a>\n   \t\n" + fp) == 2);  // blanks only
+  CHECK(include_line_of("#pragma once\n// about x\n" + fp) == 2);
+  // Not inside a /* */ comment, a raw string or a preprocessor conditional.
+  CHECK(include_line_of("/* license\n\n*/\n\n" + fp) == 4);
+  CHECK(include_line_of("#ifndef X_H\n#define X_H\n\n#endif\n// after\n" + fp) == 5);
+  CHECK(include_line_of("#if A\n\n#else\n\n#endif\n" + fp) == 0);
+  // Not on a line a backslash joins to the previous one, nor on one ending in a backslash.
+  CHECK(include_line_of("#define M \\\n\n" + fp) == 0);
+  CHECK(include_line_of("// ends in a backslash \\\nint y;\n" + fp) == 0);
+  // Not after the first code token, nor on a line with code, nor after the first failpoint.
+  CHECK(include_line_of("int y;\n\n" + fp) == 0);
+  CHECK(include_line_of("int y; // trailing\n" + fp) == 0);
+  CHECK(include_line_of(fp) == 0);
+  // A comment after a comment that opens a line still counts as code after it.
+  CHECK(include_line_of("/* a */ int y;\n\n" + fp) == 0);
+  CHECK(include_line_of("/* a */ #include <a>\n\n" + fp) == 2);
+}
+
+TEST_CASE("disable restores the line under an in-place include, byte for byte",
+          "[rewriter][include]") {
+  for (const std::string head : {"// Copyright (c) 2026\r\n", "\r\n", "  \t \n", "\n", "//\n"}) {
+    const std::string text = head + fp;
+    const rw::rewrite_result on = rw::enable("x.cpp", text, {});
+    REQUIRE(on.ok);
+    CHECK(on.text.rfind("#include <failpoint/failpoint.hpp> //@failpoint-include:", 0) == 0);
+    const rw::rewrite_result off = rw::disable("x.cpp", on.text, {});
+    REQUIRE(off.ok);
+    CHECK(off.text == text);
+  }
+  // An include line whose marker was edited: refused.
+  const std::string edited =
+      "#include <failpoint/failpoint.hpp> //@failpoint-include:// x\n"
+      "void f() {\n  if (FAILPOINT(\"X\")) {} //@failpoint // failpoint: var X\n  f();\n}\n";
+  const rw::rewrite_result r = rw::disable("x.cpp", edited, {});
+  CHECK_FALSE(r.ok);
+  CHECK(formatted(r.diagnostics).find("malformed failpoint include line") != std::string::npos);
+}
+
+TEST_CASE("types are normalized, and words no type has after them are found", "[rewriter][scan]") {
+  struct row {
+    const char* type;
+    const char* spelling;
+    std::size_t prose_at;
+  };
+  const std::size_t none = std::string::npos;
+  for (const row& r : std::initializer_list<row>{
+           {"unsigned  long long", "unsigned long long", none},
+           {"std::map<int,int>", "std::map<int, int>", none},
+           {"const std::string", "const std::string", none},
+           {"std::string const&", "std::string const&", none},
+           {"struct stat*", "struct stat*", none},
+           {"typename T::value_type", "typename T::value_type", none},
+           {"decltype(x)", "decltype(x)", none},
+           {"std::array<int, 4>", "std::array<int, 4>", none},
+           {"int // a comment", "int", none},
+           {"int the limit", "int the limit", 4},
+           {"std::string name", "std::string name", 12},
+           {"int* p", "int*p", 5},
+           {"std::vector<int> values", "std::vector<int>values", 17},
+           {"decltype(x) y", "decltype(x)y", 12},
+       }) {
+    CAPTURE(r.type);
+    const rw::result<rw::normalized_type> t = rw::normalize_type(r.type, false);
+    REQUIRE(t.ok());
+    CHECK(t->spelling == r.spelling);
+    CHECK(t->prose_at == r.prose_at);
+  }
+  struct bad {
+    const char* type;
+    std::size_t position;
+    const char* message;
+  };
+  for (const bad& b : std::initializer_list<bad>{
+           {"std::vector<int", 0, "unbalanced '<'"},
+           {"int; abort()", 3, "unexpected ';'"},
+           {"int[4]", 3, "'[' outside template arguments (arrays are not allowed)"},
+           {"std::", 5, "the type ends too early"},
+       }) {
+    CAPTURE(b.type);
+    const rw::result<rw::normalized_type> t = rw::normalize_type(b.type, false);
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.failure().position == b.position);
+    CHECK(t.message() == b.message);
+  }
 }

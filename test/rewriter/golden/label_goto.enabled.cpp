@@ -1,7 +1,5 @@
-#include <failpoint/failpoint.hpp> //@failpoint-include
-#line 1
 #include <cstdio>
-
+#include <failpoint/failpoint.hpp> //@failpoint-include:
 void retry() {
   int tries = 0;
   RETRY:; //@failpoint // failpoint: RETRY:

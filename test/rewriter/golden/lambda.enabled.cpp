@@ -1,8 +1,6 @@
-#include <failpoint/failpoint.hpp> //@failpoint-include
-#line 1
 #include <vector>
 #include <algorithm>
-
+#include <failpoint/failpoint.hpp> //@failpoint-include:
 int count(const std::vector<int>& v) {
   return static_cast<int>(std::count_if(v.begin(), v.end(), [](int x) {
     if (auto failpoint_hit_ = FAILPOINT_VALUE("LambdaSkip", bool)) { bool LambdaSkip = *failpoint_hit_; (void)LambdaSkip; //@failpoint // failpoint: var LambdaSkip bool

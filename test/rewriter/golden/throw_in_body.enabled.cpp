@@ -1,7 +1,5 @@
-#include <failpoint/failpoint.hpp> //@failpoint-include
-#line 1
 #include <stdexcept>
-
+#include <failpoint/failpoint.hpp> //@failpoint-include:
 int f() {
   if (FAILPOINT("Throws")) { //@failpoint // failpoint: var Throws
   throw std::runtime_error("injected"); } //@failpoint // throw std::runtime_error("injected");

@@ -1,7 +1,5 @@
-#include <failpoint/failpoint.hpp> //@failpoint-include
-#line 1
 #include <string>
-
+#include <failpoint/failpoint.hpp> //@failpoint-include:
 void f() {
   if (auto failpoint_hit_ = FAILPOINT_VALUE("Str", const char*)) { const char* Str = *failpoint_hit_; (void)Str; } //@failpoint // failpoint: var Str const char*
   if (auto failpoint_hit_ = FAILPOINT_VALUE("Count", unsigned long long)) { unsigned long long Count = *failpoint_hit_; (void)Count; } //@failpoint // failpoint: var Count   unsigned  long long

@@ -1,0 +1,8 @@
+#include <failpoint/failpoint.hpp> //@failpoint-include: //
+#include <string>
+
+std::string name() {
+  if (auto failpoint_hit_ = FAILPOINT_VALUE("NameFails", std::string)) { std::string NameFails = *failpoint_hit_; (void)NameFails; //@failpoint // failpoint: var NameFails std::string
+  return NameFails; } //@failpoint // return NameFails;
+  return "x";
+}

@@ -1,0 +1,8 @@
+//
+#include <string>
+
+std::string name() {
+  // failpoint: var NameFails std::string
+  // return NameFails;
+  return "x";
+}

@@ -1,0 +1,5 @@
+void f() {
+  /// failpoint: var ThreeSlashes
+  //! failpoint: RETRY:
+  f();
+}

@@ -1,0 +1,5 @@
+int f() {
+  // gofail: var FromGo int
+  // return FromGo;
+  return 0;
+}

@@ -1,0 +1,5 @@
+void f() {
+  // failpoint var NoColon
+  // failpoint : var SpaceBeforeColon
+  f();
+}
