@@ -72,16 +72,26 @@ std::vector<std::string> render_code(const block& b, const options& opts) {
                                      : "if (FAILPOINT(" + name + ")) {");
       break;
     case block_kind::value:
-      lines.push_back("if (auto " + std::string(hit_variable) + " = FAILPOINT_VALUE(" + name +
-                      ", " + b.type + ")) { " + b.type + " " + b.name + " = *" +
-                      std::string(hit_variable) + "; (void)" + b.name + ";" +
-                      (b.body.empty() ? " }" : ""));
+      if (opts.c_language) {
+        // C has no declaration in a condition: an outer block scopes the variable.
+        lines.push_back("{ " + b.type + " " + b.name + "; if (FAILPOINT_VALUE(" + name + ", " +
+                        b.type + ", &" + b.name + ")) {" + (b.body.empty() ? "} }" : ""));
+      } else {
+        lines.push_back("if (auto " + std::string(hit_variable) + " = FAILPOINT_VALUE(" + name +
+                        ", " + b.type + ")) { " + b.type + " " + b.name + " = *" +
+                        std::string(hit_variable) + "; (void)" + b.name + ";" +
+                        (b.body.empty() ? " }" : ""));
+      }
       break;
   }
+  const std::string_view close = b.kind == block_kind::value && opts.c_language ? "} }" : "}";
   for (std::size_t i = 0; i < b.body.size(); ++i) {
     std::string code = b.body[i];
-    if (i + 1 == b.body.size())
-      code += code.empty() ? "}" : " }";
+    if (i + 1 == b.body.size()) {
+      if (!code.empty())
+        code += ' ';
+      code.append(close);
+    }
     lines.push_back(std::move(code));
   }
   return lines;

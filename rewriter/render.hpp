@@ -9,7 +9,9 @@
 //   <ws>return N; } //@failpoint // return N;
 //
 // Without a type the header is `if (FAILPOINT("<prefix>N")) {`, without a body the block is one
-// line ending in ` }` (or `{}`), and a label line becomes `LABEL:;`.
+// line ending in ` }` (or `{}`), and a label line becomes `LABEL:;`. In a C file (the C macros of
+// failpoint/failpoint.h, which failpoint.hpp includes from C) the header with a type is
+// `{ T N; if (FAILPOINT_VALUE("<prefix>N", T, &N)) {` and the last body line ends in ` } }`.
 //
 // The include of the site macros: `enable` puts it on the first blank or `//`-only line at file
 // scope before any code and before the first failpoint (outside preprocessor conditionals),

@@ -24,6 +24,11 @@
 #ifndef FAILPOINT_FAILPOINT_HPP
 #define FAILPOINT_FAILPOINT_HPP
 
+#ifndef __cplusplus
+// A C file gets the C macros of the same names (failpoint-rewrite includes this header in both).
+#include "failpoint/failpoint.h"
+#else
+
 #include "failpoint/internal/site.hpp"
 
 // Evaluates the failpoint NAME (a string literal) that carries no value.
@@ -39,5 +44,7 @@
 // Example: if (auto fp = FAILPOINT_VALUE("ReadLimit", std::size_t)) { limit = *fp; }
 #define FAILPOINT_VALUE(NAME, ...) \
   ::failpoint::detail::evaluate_as<__VA_ARGS__>(FAILPOINT_DETAIL_SITE(NAME, #__VA_ARGS__))
+
+#endif  // __cplusplus
 
 #endif  // FAILPOINT_FAILPOINT_HPP
