@@ -1,4 +1,5 @@
-// runtime/c_api.cpp: the C control API (failpoint/control.h) on the C++ one (failpoint/control.hpp).
+// runtime/c_api.cpp: the C control API (failpoint/control.h) on the C++ one
+// (failpoint/control.hpp).
 //
 // Each function calls its C++ counterpart and turns the exception it documents into a return code
 // and a per-thread message; nothing is thrown across the C boundary.

@@ -7,6 +7,7 @@
 //   sites-others   N disabled sites while other failpoints (one sharing the translation unit
 //                  and one in the shared library) are enabled with return(1)
 //   sites-shared   N disabled sites in a shared library
+//   sites-c        N disabled sites written in C (failpoint/failpoint.h)
 // Each loop is its own extern "C" function, so callgrind's --toggle-collect counts exactly it.
 #include <atomic>
 #include <cstdio>
@@ -40,6 +41,10 @@ __attribute__((noinline)) long failpoint_perf_sites(long n) {
   return failpoint_perf_slow_runs.load(std::memory_order_relaxed);
 }
 
+long failpoint_perf_slow_count() {
+  return failpoint_perf_slow_runs.load(std::memory_order_relaxed);
+}
+
 // Other failpoints, enabled in the sites-others mode.
 __attribute__((noinline)) long failpoint_perf_other() {
   long fired = 0;
@@ -53,7 +58,7 @@ __attribute__((noinline)) long failpoint_perf_other() {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: %s baseline|sites|sites-others|sites-shared N\n", argv[0]);
+    std::fprintf(stderr, "usage: %s baseline|sites|sites-others|sites-shared|sites-c N\n", argv[0]);
     return 2;
   }
   const char* mode = argv[1];
@@ -74,6 +79,8 @@ int main(int argc, char** argv) {
     fired = failpoint_perf_sites(n);
   } else if (std::strcmp(mode, "sites-shared") == 0) {
     fired = failpoint_perf_sites_shared(n);
+  } else if (std::strcmp(mode, "sites-c") == 0) {
+    fired = failpoint_perf_sites_c(n);
   } else {
     std::fprintf(stderr, "unknown mode %s\n", mode);
     return 2;

@@ -13,6 +13,9 @@ extern std::atomic<long> failpoint_perf_slow_runs;
 long failpoint_perf_sites(long n);
 // The same loop compiled into a shared library (-fPIC): the site is reached through the GOT.
 long failpoint_perf_sites_shared(long n);
+// The same loop written in C (perf_sites_c.c), and the run count it reads (C has no std::atomic).
+long failpoint_perf_sites_c(long n);
+long failpoint_perf_slow_count();
 }
 
 #endif  // FAILPOINT_TEST_PERF_SITES_HPP
