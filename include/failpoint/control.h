@@ -28,11 +28,11 @@ extern "C" {
 /* What a control function returns. */
 enum failpoint_result {
   FAILPOINT_OK = 0,
-  FAILPOINT_ERROR_CONFIG = 1,    /* a malformed term or specification (failpoint::config_error) */
-  FAILPOINT_ERROR_UNKNOWN = 2,   /* no site has that name (failpoint::unknown_failpoint) */
-  FAILPOINT_ERROR_ARGUMENT = 3,  /* a null pointer where a string or a result was required */
-  FAILPOINT_ERROR_TIMEOUT = 4,   /* failpoint_wait_for: the count was not reached in time */
-  FAILPOINT_ERROR_INTERNAL = 5   /* anything else (out of memory) */
+  FAILPOINT_ERROR_CONFIG = 1,   /* a malformed term or specification (failpoint::config_error) */
+  FAILPOINT_ERROR_UNKNOWN = 2,  /* no site has that name (failpoint::unknown_failpoint) */
+  FAILPOINT_ERROR_ARGUMENT = 3, /* a null pointer where a string or a result was required */
+  FAILPOINT_ERROR_TIMEOUT = 4,  /* failpoint_wait_for: the count was not reached in time */
+  FAILPOINT_ERROR_INTERNAL = 5  /* anything else (out of memory) */
 };
 
 /* The message of the last call that failed in this thread; "" when none failed. Valid until the

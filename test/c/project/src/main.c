@@ -20,8 +20,8 @@ static int control(void) {
   printf(" %ld", store_limit());
   printf(" %ld\n", store_limit());
   show("status", failpoint_status("c.WriteLimit", &st));
-  printf("state %s terms=%s type=%s active=%d count=%llu sites=%zu\n", st.name, st.terms,
-         st.type, st.active, (unsigned long long)st.count, st.sites);
+  printf("state %s terms=%s type=%s active=%d count=%llu sites=%zu\n", st.name, st.terms, st.type,
+         st.active, (unsigned long long)st.count, st.sites);
   failpoint_state_release(&st);
   show("bad terms", failpoint_enable("c.WriteLimit", "3*retrun(1)"));
   show("unknown", failpoint_enable("c.WriteLimt", "return(1)"));
