@@ -82,10 +82,11 @@ FAILPOINT_EXPORT int failpoint_detail_c_evaluate(struct failpoint_detail_c_site*
 
 #ifndef __cplusplus
 
-/* clang-format off: it cannot lay out _Generic associations and statement expressions */
+/* clang-format cannot lay out _Generic associations and statement expressions. */
+/* clang-format off */
 /* The kind of TYPE; a type outside the list does not compile ("not compatible with any
  * association"). Enumerations select their compatible integer type. */
-#define FAILPOINT_DETAIL_C_KIND(TYPE) \
+#define FAILPOINT_DETAIL_C_KIND(TYPE)                          \
   __extension__ _Generic(*(TYPE*)0,                            \
       _Bool: FAILPOINT_DETAIL_C_BOOL,                          \
       char: FAILPOINT_DETAIL_C_CHAR,                           \
@@ -118,7 +119,8 @@ FAILPOINT_EXPORT int failpoint_detail_c_evaluate(struct failpoint_detail_c_site*
             &failpoint_detail_site_;                                                              \
     (void)failpoint_detail_site_entry_;                                                           \
     FAILPOINT_DETAIL_C_UNLIKELY(__atomic_load_n(&failpoint_detail_site_.armed, __ATOMIC_RELAXED)) \
-    ? failpoint_detail_c_evaluate(&failpoint_detail_site_, KIND, OUT) : 0;                        \
+        ? failpoint_detail_c_evaluate(&failpoint_detail_site_, KIND, OUT)                         \
+        : 0;                                                                                      \
   })
 /* clang-format on */
 
