@@ -14,14 +14,8 @@ source=$(cd "$2" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/failpoint-c-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-check_eq() {  # what expected actual
-  [[ "$2" == "$3" ]] || fail "$1: expected '$2', got '$3'"
-  echo "ok: $1"
-}
+# fail, check_eq
+source "$(dirname "${BASH_SOURCE[0]}")/../support/check.sh"
 # Configures and builds a copy of the project in $work/$1 with the remaining cmake arguments.
 build_project() {
   local name=$1

@@ -13,14 +13,8 @@ source=$(cd "$2" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/failpoint-deb-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-check_eq() {  # what expected actual
-  [[ "$2" == "$3" ]] || fail "$1: expected '$2', got '$3'"
-  echo "ok: $1"
-}
+# fail, check_eq
+source "$(dirname "${BASH_SOURCE[0]}")/../support/check.sh"
 
 (cd "$build" && cpack -G DEB -B "$work/pkg" >"$work/cpack.log" 2>&1) ||
   { cat "$work/cpack.log"; fail "cpack -G DEB"; }

@@ -19,14 +19,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-check_eq() {  # what expected actual
-  [[ "$2" == "$3" ]] || fail "$1: expected '$2', got '$3'"
-  echo "ok: $1"
-}
+# fail, check_eq
+source "$(dirname "${BASH_SOURCE[0]}")/../support/check.sh"
 
 for program in pkg-config make meson ninja; do
   command -v "$program" >/dev/null || fail "$program is not installed (scripts/deps.sh installs it)"

@@ -23,14 +23,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/failpoint-e2e-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 jobs=2
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-check_eq() {  # what expected actual
-  [[ "$2" == "$3" ]] || fail "$1: expected '$2', got '$3'"
-  echo "ok: $1"
-}
+# fail, check_eq
+source "$(dirname "${BASH_SOURCE[0]}")/../support/check.sh"
 
 configure_args=()
 if [[ $mode == package ]]; then
