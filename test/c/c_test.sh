@@ -46,6 +46,8 @@ check_eq "string: return(\"disk full\") reaches the body" "reason disk full" \
   "$(FAILPOINTS='c.Reason=return("disk full")' "$app" reason)"
 check_eq "label and goto: retried until the value" "attempts 3" \
   "$(FAILPOINTS='c.Retry=return(3)' "$app" retry)"
+check_eq "a C failpoint in a shared library" "answer 7" \
+  "$(FAILPOINTS='c.plugin.Answer=return(7)' "$app" plugin)"
 
 status=0
 (FAILPOINTS='c.Crash=panic' exec "$app" crash >"$work/panic.out" 2>"$work/panic.err") || status=$?
@@ -83,8 +85,10 @@ save -1 reason full
 disable: 0 
 disable all: 0 
 save 0 reason ok
-wait: 4 failpoint "c.Retry" did not reach 1 runs within 10 ms'
-check_eq "the C control API: enable, status, errors, apply, disable, wait_for" \
+wait: 4 failpoint "c.Retry" did not reach 1 runs within 10 ms
+library site: 0 
+state c.plugin.Answer type=int sites=1'
+check_eq "the C control API: enable, status, errors, apply, disable, wait_for; a library's site listed before it is hit" \
   "$expected_control" "$("$app" control)"
 
 mixed=$work/on-build/c_mixed

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plugin.h"
 #include "store.h"
 
 #ifdef C_CONTROL
@@ -32,6 +33,9 @@ static int control(void) {
   show("disable all", failpoint_disable_all());
   printf("save %d reason %s\n", store_save(), store_reason());
   show("wait", failpoint_wait_for("c.Retry", 1, 10));
+  show("library site", failpoint_status("c.plugin.Answer", &st));
+  printf("state %s type=%s sites=%zu\n", st.name, st.type, st.sites);
+  failpoint_state_release(&st);
   return 0;
 }
 #endif
@@ -46,6 +50,8 @@ int main(int argc, char** argv) {
     printf("reason %s\n", store_reason());
   } else if (strcmp(cmd, "retry") == 0) {
     printf("attempts %d\n", store_retry());
+  } else if (strcmp(cmd, "plugin") == 0) {
+    printf("answer %d\n", plugin_answer());
   } else if (strcmp(cmd, "crash") == 0) {
     store_crash_point();
 #ifdef C_CONTROL
@@ -53,7 +59,7 @@ int main(int argc, char** argv) {
     return control();
 #endif
   } else {
-    fprintf(stderr, "usage: %s save|limit|reason|retry|crash|control\n", argv[0]);
+    fprintf(stderr, "usage: %s save|limit|reason|retry|plugin|crash|control\n", argv[0]);
     return 2;
   }
   return 0;
