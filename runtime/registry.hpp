@@ -1,4 +1,6 @@
-// runtime/registry.hpp: failpoints by name, their configuration snapshots, and evaluation.
+// runtime/registry.hpp: failpoints by name and their configuration snapshots. The registry
+// (registry.cpp) owns names, configuration, status, listing and fork handling; evaluation.cpp
+// evaluates armed sites against the snapshots defined here.
 //
 // Ownership and concurrency, in short:
 // - The registry and every point are created once and never destroyed, so a site hit during
@@ -49,6 +51,28 @@ struct snapshot {
 inline void retain(snapshot* s) noexcept {
   s->refs.fetch_add(1, std::memory_order_relaxed);
 }
+
+// Drops a reference; the last one deletes the snapshot.
+inline void release(snapshot* s) noexcept {
+  if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    delete s;
+}
+
+// True when every counted term of the snapshot is used up.
+inline bool used_up(const snapshot* snap) noexcept {
+  for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
+    if (snap->remaining[i].load(std::memory_order_acquire) != 0)
+      return false;
+  }
+  return true;
+}
+
+// Writes a whole message to stderr with as few write(2) calls as possible (no stdio buffering,
+// so messages from a thread about to abort are not lost and do not interleave).
+void write_stderr(const std::string& message) noexcept;
+
+// A value as a term spells it: 7, true, "text", or "no value".
+std::string describe_value(const value& v);
 
 // Everything the runtime knows about one failpoint name.
 struct point {
