@@ -11,7 +11,7 @@
 #include "runtime/registry.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace runtime_internal {
 namespace {
 
 std::uint64_t splitmix64(std::uint64_t x) noexcept {
@@ -61,9 +61,7 @@ struct pending_action {
 
 pending_action pending_action_of(const term& t, const snapshot* snap) {
   pending_action a{t.act, t.duration, {}, snap->generation};
-  const bool has_message =
-      t.act == action::panic || t.act == action::print || t.act == action::throw_;
-  if (has_message && t.val.kind == value_kind::string)
+  if (spec_of(t.act).carries_message && t.val.kind == value_kind::string)
     a.message = t.text;
   return a;
 }
@@ -132,8 +130,17 @@ void after_run(point* p, bool notify, snapshot* used_up_snapshot) {
 }
 
 }  // namespace
+}  // namespace runtime_internal
+
+namespace detail {
+
+using namespace runtime_internal;
 
 hit evaluate(site& s) {
+  // The first hit of any failpoint settles the configuration (registry::settle); until then
+  // every site is armed.
+  if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed)))
+    registry::instance().settle();
   point* p = static_cast<point*>(s.point);
   if (p == nullptr)
     return hit();

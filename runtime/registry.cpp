@@ -8,15 +8,19 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <random>
 
-#include "failpoint/error.hpp"
 #include "runtime/readers.hpp"
+#include "runtime/types.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace runtime_internal {
+
+std::atomic<bool> settle_pending{false};
+
 namespace {
 
 std::uint64_t hash_name(const std::string& name) noexcept {
@@ -97,10 +101,14 @@ std::string describe_value(const value& v) {
   return "?";
 }
 
-snapshot::snapshot(parsed_terms p, point* o)
+}  // namespace runtime_internal
+
+namespace detail {
+
+snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
     : parsed(std::move(p)),
       remaining(new std::atomic<std::uint64_t>[parsed.terms.size()]),
-      stream(hash_name(o->name)),
+      stream(runtime_internal::hash_name(o->name)),
       owner(o),
       can_exhaust(true) {
   parsed.fix_pointers();
@@ -111,6 +119,10 @@ snapshot::snapshot(parsed_terms p, point* o)
       can_exhaust = false;
   }
 }
+
+}  // namespace detail
+
+namespace runtime_internal {
 
 registry& registry::instance() {
   static registry* const r = new registry();  // never destroyed: sites may run after main
@@ -126,7 +138,8 @@ registry::registry() : seed_(std::random_device{}()) {
 
 // FAILPOINTS_SEED=n and FAILPOINTS="name=terms;..." are read once, when the registry is created
 // (at the latest when the runtime library is loaded). A bad value ends the process with status 1:
-// a fault test that silently runs without its faults would pass for the wrong reason.
+// a fault test that silently runs without its faults would pass for the wrong reason. Names
+// and values are checked later, when the program's failpoints are registered (see settle).
 void registry::apply_env() {
   if (const char* seed = std::getenv("FAILPOINTS_SEED")) {
     char* end = nullptr;
@@ -137,22 +150,33 @@ void registry::apply_env() {
           fmt::format("FAILPOINTS_SEED=\"{}\" is not a whole number from 0 to 2^64-1", seed));
     seed_.store(value, std::memory_order_relaxed);
   }
-  const char* spec = std::getenv("FAILPOINTS");
-  if (spec == nullptr)
-    return;
-  try {
-    for (auto& [name, terms] : split_spec(spec)) {
-      try {
-        pending_[name] =
-            terms.empty() ? nullptr : std::make_unique<parsed_terms>(parse_terms(terms));
-      } catch (const config_error& e) {
-        exit_on_bad_environment(
-            fmt::format("FAILPOINTS entry for \"{}\" is malformed: {}", name, e.what()));
+  const char* http = std::getenv("FAILPOINTS_HTTP");
+  bool need_settle = http != nullptr && *http != '\0';
+  if (const char* spec = std::getenv("FAILPOINTS")) {
+    auto entries = split_spec(spec);
+    if (!entries.ok())
+      exit_on_bad_environment(
+          fmt::format("FAILPOINTS is malformed: {}", entries.failure().message));
+    for (spec_entry& entry : entries.value()) {
+      std::unique_ptr<parsed_terms> terms;
+      if (!entry.terms.empty()) {
+        auto parsed = parse_terms(entry.terms);
+        if (!parsed.ok())
+          exit_on_bad_environment(fmt::format("FAILPOINTS entry for \"{}\" is malformed: {}",
+                                              entry.name, parsed.failure().message));
+        terms = std::make_unique<parsed_terms>(std::move(parsed).value());
       }
+      std::shared_ptr<parsed_terms> copy;
+      if (terms) {
+        copy = std::make_shared<parsed_terms>(*terms);
+        copy->fix_pointers();
+      }
+      env_checks_.push_back(env_check{entry.name, std::move(copy), entry.later});
+      need_settle = need_settle || !entry.later;
+      pending_[entry.name] = std::move(terms);
     }
-  } catch (const config_error& e) {
-    exit_on_bad_environment(fmt::format("FAILPOINTS is malformed: {}", e.what()));
   }
+  settle_pending.store(need_settle, std::memory_order_relaxed);
 }
 
 void registry::add_site(site* s) {
@@ -165,14 +189,22 @@ void registry::add_site(site* s) {
     std::lock_guard<std::mutex> point_lock(p->mutex);
     p->sites.push_back(s);
     s->point = p;
-    s->armed.store(p->active.load(std::memory_order_acquire) != nullptr, std::memory_order_release);
+    // While the settle check is pending every site is armed, so that the first hit runs it.
+    s->armed.store(p->active.load(std::memory_order_acquire) != nullptr ||
+                       settle_pending.load(std::memory_order_relaxed),
+                   std::memory_order_release);
   }
   auto pending = pending_.find(s->info.name);
   if (pending != pending_.end()) {
     std::unique_ptr<parsed_terms> terms = std::move(pending->second);
     pending_.erase(pending);
-    if (terms)
+    if (terms) {
+      // A failpoint of a library loaded after the program settled: the value was checked
+      // against no site yet. Report a site it cannot reach (its code would never run).
+      if (settled_)
+        report_unreachable(p, *terms, s);
       configure(p, std::move(terms));
+    }
   }
 }
 
@@ -203,34 +235,200 @@ void registry::configure(point* p, std::unique_ptr<parsed_terms> terms) {
   p->changed.notify_all();
 }
 
-void registry::apply(std::vector<std::pair<std::string, std::unique_ptr<parsed_terms>>> entries,
-                     bool keep_unknown) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [name, terms] : entries) {
-    if (find(name) == nullptr && !keep_unknown) {
-      auto suggestions = closest_locked(name, 3);
-      throw unknown_failpoint(name, std::move(suggestions));
+outcome registry::apply(std::vector<change> changes) {
+  std::vector<std::string> warnings;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (change& c : changes) {
+      point* p = find(c.name);
+      if (p == nullptr && !c.later)
+        return unknown_name_error(c.name);
+      if (!c.terms)
+        continue;
+      for (const term& t : c.terms->terms) {
+        if (t.act == action::callback && callbacks_.find(c.name) == callbacks_.end()) {
+          const std::size_t at = c.terms->source.find("callback");
+          error e;
+          e.message = fmt::format(
+              "in \"{}\" at byte {}: no callback is set for failpoint \"{}\"; call "
+              "failpoint::set_callback first",
+              c.terms->source, at, c.name);
+          e.position = at;
+          e.what = error::kind::rejected;
+          return e;
+        }
+      }
+      if (p != nullptr) {
+        auto fit = check_types(p, *c.terms);
+        if (!fit.ok())
+          return std::move(fit).failure();
+        for (std::string& w : fit.value())
+          warnings.push_back(std::move(w));
+      }
     }
-    if (!terms)
-      continue;
-    for (const term& t : terms->terms) {
-      if (t.act == action::callback && callbacks_.find(name) == callbacks_.end()) {
-        const std::size_t at = terms->source.find("callback");
-        throw config_error(
-            fmt::format("in \"{}\" at byte {}: no callback is set for failpoint \"{}\"; call "
-                        "failpoint::set_callback first",
-                        terms->source, at, name),
-            at);
+    for (change& c : changes) {
+      if (point* p = find(c.name)) {
+        configure(p, std::move(c.terms));
+      } else {
+        pending_[c.name] = std::move(c.terms);
       }
     }
   }
-  for (auto& [name, terms] : entries) {
-    if (point* p = find(name)) {
-      configure(p, std::move(terms));
-    } else {
-      pending_[name] = std::move(terms);
+  for (const std::string& w : warnings)
+    write_stderr(fmt::format("failpoint: {}\n", w));
+  return done{};
+}
+
+error registry::unknown_name_error(std::string_view name) {
+  error e;
+  e.what = error::kind::unknown_name;
+  e.name = std::string(name);
+  e.suggestions = closest_locked(name, max_suggestions);
+  e.message = e.suggestions.empty()
+                  ? fmt::format("no failpoint named \"{}\" is registered", name)
+                  : fmt::format("no failpoint named \"{}\" is registered; did you mean \"{}\"?",
+                                name, fmt::join(e.suggestions, "\", \""));
+  return e;
+}
+
+namespace {
+
+std::string site_text(const site* s) {
+  return fmt::format("{} at {}:{}", *s->info.type ? s->info.type : "(no value)", s->info.file,
+                     s->info.line);
+}
+
+}  // namespace
+
+// Every `return` value must fit the declared type of at least one site of `p`; a value that
+// fits some sites but not others is accepted with a warning naming the sites it cannot reach.
+// Sites of a type the runtime cannot check (types.hpp) count as reachable.
+result<std::vector<std::string>> registry::check_types(point* p, const parsed_terms& terms) {
+  std::lock_guard<std::mutex> lock(p->mutex);
+  std::vector<std::string> warnings;
+  for (const term& t : terms.terms) {
+    if (spec_of(t.act).rule != value_rule::any)
+      continue;
+    std::vector<std::string> misses;  // "TYPE at FILE:LINE (reason)"
+    bool reaches_one = p->sites.empty();
+    for (const site* s : p->sites) {
+      const type_fit fit = fit_value(t.val, s->info.type);
+      if (!fit.known || fit.reason == nullptr) {
+        reaches_one = true;
+      } else {
+        misses.push_back(fmt::format("{} ({})", site_text(s), fit.reason));
+      }
+    }
+    if (misses.empty())
+      continue;
+    if (!reaches_one) {
+      error e;
+      e.what = error::kind::rejected;
+      e.message = fmt::format(
+          "in \"{}\": value {} does not fit failpoint \"{}\" of type {}; the failpoint's code "
+          "would never run",
+          terms.source, describe_value(t.val), p->name, fmt::join(misses, ", "));
+      return e;
+    }
+    warnings.push_back(fmt::format(
+        "failpoint \"{}\": value {} cannot reach its site{} of type {}; it fires only at the "
+        "other sites",
+        p->name, describe_value(t.val), misses.size() == 1 ? "" : "s", fmt::join(misses, ", ")));
+  }
+  return warnings;
+}
+
+void registry::report_unreachable(point* p, const parsed_terms& terms, const site* s) {
+  for (const term& t : terms.terms) {
+    if (spec_of(t.act).rule != value_rule::any)
+      continue;
+    const type_fit fit = fit_value(t.val, s->info.type);
+    if (fit.known && fit.reason != nullptr)
+      write_stderr(fmt::format(
+          "failpoint: failpoint \"{}\": value {} of \"{}\" cannot reach the site {} ({}); that "
+          "site's code will not run\n",
+          p->name, describe_value(t.val), terms.source, site_text(s), fit.reason));
+  }
+}
+
+// The settle check (see registry.hpp): run once, at the first hit of any failpoint or at exit.
+void registry::settle() noexcept {
+  std::vector<std::string> fatal;
+  std::vector<std::string> notes;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (settled_)
+      return;
+    settled_ = true;
+    try {
+      for (const env_check& check : env_checks_) {
+        point* p = find(check.name);
+        if (p == nullptr && check.later)
+          continue;  // waits for its library (add_site reports a site it cannot reach)
+        if (p == nullptr) {
+          fatal.push_back(fmt::format(
+              "FAILPOINTS names \"{}\": {}; write \"?{}=...\" for a failpoint of a library "
+              "loaded later",
+              check.name, unknown_name_error(check.name).message, check.name));
+          continue;
+        }
+        if (!check.terms)
+          continue;
+        auto fit = check_types(p, *check.terms);
+        if (!fit.ok()) {
+          fatal.push_back(
+              fmt::format("FAILPOINTS entry for \"{}\": {}", check.name, fit.failure().message));
+        } else {
+          for (std::string& w : fit.value())
+            notes.push_back(std::move(w));
+        }
+      }
+      const char* http = std::getenv("FAILPOINTS_HTTP");
+      if (http != nullptr && *http != '\0' && !http_present_.load(std::memory_order_acquire))
+        notes.push_back(fmt::format(
+            "FAILPOINTS_HTTP=\"{}\" is set but this process has no HTTP endpoint to serve it: "
+            "link failpoint::http (failpoint_enable() does; by hand, -Wl,--no-as-needed "
+            "-lfailpoint_http)",
+            http));
+    } catch (const std::exception& e) {
+      notes.push_back(fmt::format("the FAILPOINTS check failed: {}", e.what()));
+    }
+    // Back to the zero-cost path for every site without terms.
+    settle_pending.store(false, std::memory_order_relaxed);
+    for (auto& entry : points_) {
+      point* p = entry.second.get();
+      std::lock_guard<std::mutex> point_lock(p->mutex);
+      const bool armed = p->active.load(std::memory_order_acquire) != nullptr;
+      for (site* s : p->sites)
+        s->armed.store(armed, std::memory_order_release);
     }
   }
+  try {
+    for (const std::string& n : notes)
+      write_stderr(fmt::format("failpoint: {}\n", n));
+    for (const std::string& f : fatal)
+      write_stderr(fmt::format("failpoint: {}\n", f));
+  } catch (...) {
+  }
+  if (!fatal.empty()) {
+    // Other threads may be running: end the process without running destructors under them,
+    // after flushing what the program printed so far.
+    std::fflush(nullptr);
+    std::_Exit(1);
+  }
+}
+
+void registry::http_present() {
+  http_present_.store(true, std::memory_order_release);
+  bool names_to_check = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const env_check& check : env_checks_)
+      names_to_check = names_to_check || !check.later;
+  }
+  // Nothing else waits for the program's failpoints: settle now rather than at the first hit.
+  if (!names_to_check)
+    settle();
 }
 
 bool registry::disable(std::string_view name) {
@@ -316,14 +514,14 @@ std::vector<std::string> registry::closest_locked(std::string_view name, std::si
   return out;
 }
 
-bool registry::wait_for(std::string_view name, std::uint64_t count,
-                        std::chrono::milliseconds timeout) {
+result<bool> registry::wait_for(std::string_view name, std::uint64_t count,
+                                std::chrono::milliseconds timeout) {
   point* p = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     p = find(name);
     if (p == nullptr)
-      throw unknown_failpoint(std::string(name), closest_locked(name, 3));
+      return unknown_name_error(name);
   }
   p->waiters.fetch_add(1, std::memory_order_seq_cst);
   std::unique_lock<std::mutex> lock(p->mutex);
@@ -395,7 +593,14 @@ void registry::after_fork_child() {
   readers_after_fork_child();
 }
 
+}  // namespace runtime_internal
+
 // --- The entry points the site header declares. ---
+
+namespace detail {
+
+using runtime_internal::registry;
+using runtime_internal::write_stderr;
 
 void register_site(site* s) noexcept {
   try {
@@ -407,14 +612,29 @@ void register_site(site* s) noexcept {
 }
 
 void release_snapshot(snapshot* s) noexcept {
-  release(s);
+  runtime_internal::release(s);
 }
 
+}  // namespace detail
+
+namespace runtime_internal {
 namespace {
+
 // Creating the registry when the runtime library loads applies FAILPOINTS even in a program
 // whose failpoints all live in libraries loaded later, and rejects a bad value at startup.
 const bool environment_applied = (registry::instance(), true);
+
+// A program that never hits a failpoint settles at exit: the runtime was loaded before the
+// program, so this object is destroyed after the program's own static objects and atexit
+// handlers have run.
+struct settle_at_exit {
+  ~settle_at_exit() {
+    if (settle_pending.load(std::memory_order_relaxed))
+      registry::instance().settle();
+  }
+} const settle_guard;
+
 }  // namespace
 
-}  // namespace detail
+}  // namespace runtime_internal
 }  // namespace failpoint

@@ -41,7 +41,7 @@ class result {
   T& value() & { return std::get<0>(state_); }
   T&& value() && { return std::get<0>(std::move(state_)); }
   const T& value() const& { return std::get<0>(state_); }
-  const error& failure() const { return std::get<1>(state_); }
+  const error& failure() const& { return std::get<1>(state_); }
   error&& failure() && { return std::get<1>(std::move(state_)); }
 
  private:
