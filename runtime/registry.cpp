@@ -45,8 +45,14 @@ void swap_active(point* p, snapshot* next) noexcept {
   release(old);
 }
 
+bool same_letter(char a, char b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return lower(a) == lower(b);
+}
+
 // Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours
-// as one edit (optimal string alignment), so "itn" is one edit from "int".
+// as one edit (optimal string alignment), so "itn" is one edit from "int". Letters compare
+// without case: a name typed in the wrong case is the closest suggestion.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   const std::size_t width = b.size() + 1;
   std::vector<std::size_t> d((a.size() + 1) * width);
@@ -57,9 +63,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     at(0, j) = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      const std::size_t cost = same_letter(a[i - 1], b[j - 1]) ? 0 : 1;
       at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+      if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2]) && same_letter(a[i - 2], b[j - 1]))
         at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
     }
   }
@@ -198,13 +204,16 @@ void registry::add_site(site* s) {
   if (pending != pending_.end()) {
     std::unique_ptr<parsed_terms> terms = std::move(pending->second);
     pending_.erase(pending);
-    if (terms) {
-      // A failpoint of a library loaded after the program settled: the value was checked
-      // against no site yet. Report a site it cannot reach (its code would never run).
-      if (settled_)
-        report_unreachable(p, *terms, s);
+    if (terms)
       configure(p, std::move(terms));
-    }
+  }
+  // A site registering outside the startup window that settle() checks (a library loaded
+  // later, or a "?" entry): its failpoint's values were checked against other sites or none.
+  // Name it when it cannot take them: its code would never run.
+  if (settled_ || !settle_pending.load(std::memory_order_relaxed)) {
+    std::lock_guard<std::mutex> point_lock(p->mutex);
+    if (p->last != nullptr && !p->disabled)
+      report_unreachable(p, p->last->parsed, s);
   }
 }
 
