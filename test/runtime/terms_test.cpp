@@ -17,34 +17,33 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The chain `input` parses to; fails the test when it does not parse.
-ri::parsed_terms parse_ok(std::string_view input) {
-  auto r = ri::parse_terms(input);
+// The value of `r`, the result of reading `input`; fails the test on an error.
+template <class T>
+T value_of(ri::result<T> r, std::string_view input) {
   if (!r.ok())
-    FAIL("\"" << input << "\" did not parse: " << r.failure().message);
+    FAIL("\"" << input << "\" was refused: " << r.failure().message);
   return std::move(r).value();
 }
 
-// The error `input` gives; fails the test when it parses.
-ri::error parse_error(std::string_view input) {
-  auto r = ri::parse_terms(input);
+// The error of `r`, the result of reading `input`; fails the test when it was accepted.
+template <class T>
+ri::error error_of(ri::result<T> r, std::string_view input) {
   if (r.ok())
     FAIL("no error for \"" << input << "\"");
-  return r.failure();
+  return std::move(r).failure();
 }
 
+ri::parsed_terms parse_ok(std::string_view input) {
+  return value_of(ri::parse_terms(input), input);
+}
+ri::error parse_error(std::string_view input) {
+  return error_of(ri::parse_terms(input), input);
+}
 std::vector<ri::spec_entry> split_ok(std::string_view spec) {
-  auto r = ri::split_spec(spec);
-  if (!r.ok())
-    FAIL("\"" << spec << "\" did not split: " << r.failure().message);
-  return std::move(r).value();
+  return value_of(ri::split_spec(spec), spec);
 }
-
 std::string split_error(std::string_view spec) {
-  auto r = ri::split_spec(spec);
-  if (r.ok())
-    FAIL("no error for \"" << spec << "\"");
-  return r.failure().message;
+  return error_of(ri::split_spec(spec), spec).message;
 }
 
 struct valid_case {
