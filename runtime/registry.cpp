@@ -2,7 +2,9 @@
 // Evaluation (what a hit does) is in runtime/evaluation.cpp.
 #include "runtime/registry.hpp"
 
+#include <dlfcn.h>
 #include <fmt/format.h>
+#include <link.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -43,6 +45,16 @@ void swap_active(point* p, snapshot* next) noexcept {
     return;
   wait_for_readers();
   release(old);
+}
+
+// Whether `address` lies in the executable rather than in a shared library.
+bool in_main_program(const void* address) {
+  Dl_info info;
+  link_map* object = nullptr;
+  if (dladdr1(address, &info, reinterpret_cast<void**>(&object), RTLD_DL_LINKMAP) == 0 ||
+      object == nullptr)
+    return false;
+  return object == _r_debug.r_map;  // the executable is the first object of the link map
 }
 
 bool same_letter(char a, char b) {
@@ -157,7 +169,8 @@ void registry::apply_env() {
     seed_.store(value, std::memory_order_relaxed);
   }
   const char* http = std::getenv("FAILPOINTS_HTTP");
-  bool need_settle = http != nullptr && *http != '\0';
+  http_wanted_ = http != nullptr && *http != '\0';
+  bool need_settle = http_wanted_;
   if (const char* spec = std::getenv("FAILPOINTS")) {
     auto entries = split_spec(spec);
     if (!entries.ok())
@@ -199,6 +212,13 @@ void registry::add_site(site* s) {
     s->armed.store(p->active.load(std::memory_order_acquire) != nullptr ||
                        settle_pending.load(std::memory_order_relaxed),
                    std::memory_order_release);
+  }
+  // The program's own sites register after every library loaded at startup has run its
+  // initializers, the HTTP endpoint's included: by then FAILPOINTS_HTTP is served or never will
+  // be, and saying so now helps a harness that waits for the endpoint before driving the program.
+  if (http_wanted_ && !settled_ && !http_reported_ && in_main_program(s)) {
+    if (auto unserved = unserved_http_locked())
+      write_stderr(fmt::format("failpoint: {}\n", *unserved));
   }
   auto pending = pending_.find(s->info.name);
   if (pending != pending_.end()) {
@@ -392,13 +412,8 @@ void registry::settle() noexcept {
             notes.push_back(std::move(w));
         }
       }
-      const char* http = std::getenv("FAILPOINTS_HTTP");
-      if (http != nullptr && *http != '\0' && !http_present_.load(std::memory_order_acquire))
-        notes.push_back(fmt::format(
-            "FAILPOINTS_HTTP=\"{}\" is set but this process has no HTTP endpoint to serve it: "
-            "link failpoint::http (failpoint_enable() does; by hand, -Wl,--no-as-needed "
-            "-lfailpoint_http)",
-            http));
+      if (auto unserved = unserved_http_locked())
+        notes.push_back(std::move(*unserved));
     } catch (const std::exception& e) {
       notes.push_back(fmt::format("the FAILPOINTS check failed: {}", e.what()));
     }
@@ -425,6 +440,18 @@ void registry::settle() noexcept {
     std::fflush(nullptr);
     std::_Exit(1);
   }
+}
+
+std::optional<std::string> registry::unserved_http_locked() {
+  const char* http = std::getenv("FAILPOINTS_HTTP");
+  if (http == nullptr || *http == '\0' || http_present_.load(std::memory_order_acquire) ||
+      http_reported_)
+    return std::nullopt;
+  http_reported_ = true;
+  return fmt::format(
+      "FAILPOINTS_HTTP=\"{}\" is set but this process has no HTTP endpoint to serve it: link "
+      "failpoint::http (failpoint_enable() does; by hand, -Wl,--no-as-needed -lfailpoint_http)",
+      http);
 }
 
 void registry::http_present() {

@@ -170,6 +170,8 @@ class registry {
   error unknown_name_error(std::string_view name);  // mutex_
   result<std::vector<std::string>> check_types(point* p, const parsed_terms& terms);  // mutex_
   void report_unreachable(point* p, const parsed_terms& terms, const site* s);
+  // The message for a FAILPOINTS_HTTP nothing serves, once; nullopt otherwise. Needs mutex_.
+  std::optional<std::string> unserved_http_locked();
   std::vector<std::string> closest_locked(std::string_view name, std::size_t max);  // mutex_
   void configure(point* p, std::unique_ptr<parsed_terms> terms);                    // needs mutex_
   failpoint_info info_of(point* p);                                                 // needs mutex_
@@ -189,6 +191,8 @@ class registry {
   std::vector<env_check> env_checks_;
   bool settled_ = false;  // needs mutex_
   std::atomic<bool> http_present_{false};
+  bool http_wanted_ = false;    // FAILPOINTS_HTTP is set (read once)
+  bool http_reported_ = false;  // needs mutex_
 };
 
 // How many names a "did you mean" message offers.

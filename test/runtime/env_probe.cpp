@@ -5,6 +5,7 @@
 //                           failpoint returns
 //   env_probe flag          prints what the bool failpoint probe.flag gives
 //   env_probe none          hits no failpoint, prints "ran"
+//   env_probe main          hits no failpoint, writes "main" to stderr as main starts
 //   env_probe exit          hits a failpoint from a static destructor and an atexit handler
 #include <dlfcn.h>
 
@@ -68,6 +69,10 @@ int main(int argc, char** argv) {
   }
   if (mode == "flag") {
     std::printf("flag=%d\n", probe_flag() ? 1 : 0);
+    return 0;
+  }
+  if (mode == "main") {
+    std::fputs("main\n", stderr);
     return 0;
   }
   if (mode == "none") {

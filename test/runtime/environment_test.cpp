@@ -133,6 +133,12 @@ TEST_CASE("FAILPOINTS_HTTP in a process without the HTTP endpoint is reported on
   auto none = run_program({probe, "none"}, {{"FAILPOINTS_HTTP", "127.0.0.1:0"}});
   CHECK(none.status == 0);
   CHECK_THAT(none.err, Catch::Contains("link failpoint::http"));
+  // Said before main runs: the program's own failpoints register after every library loaded
+  // at startup (the endpoint's included) has run its initializers.
+  auto early = run_program({probe, "main"}, {{"FAILPOINTS_HTTP", "127.0.0.1:0"}});
+  CHECK(early.status == 0);
+  CHECK(early.err.find("link failpoint::http") < early.err.find("main\n"));
+  CHECK(early.err.find("link failpoint::http", early.err.find("main\n")) == std::string::npos);
   auto unset = run_program({probe, "values"}, {{"FAILPOINTS_HTTP", ""}});
   CHECK(unset.err.empty());
 }
