@@ -395,10 +395,14 @@ void registry::settle() noexcept {
         if (p == nullptr && check.later)
           continue;  // waits for its library (add_site reports a site it cannot reach)
         if (p == nullptr) {
-          fatal.push_back(fmt::format(
-              "FAILPOINTS names \"{}\": {}; write \"?{}=...\" for a failpoint of a library "
-              "loaded later",
-              check.name, unknown_name_error(check.name).message, check.name));
+          const std::vector<std::string> near = closest_locked(check.name, max_suggestions);
+          std::string message =
+              fmt::format("FAILPOINTS names \"{}\", but no failpoint has that name", check.name);
+          if (!near.empty())
+            message += fmt::format("; did you mean \"{}\"?", fmt::join(near, "\", \""));
+          message += fmt::format(" (write \"?{}=...\" for a failpoint of a library loaded later)",
+                                 check.name);
+          fatal.push_back(std::move(message));
           continue;
         }
         if (!check.terms)
