@@ -8,6 +8,7 @@
 
 #include "failpoint/control.hpp"
 #include "runtime/terms.hpp"
+#include "runtime/types.hpp"
 
 namespace ri = failpoint::runtime_internal;
 using failpoint::config_error;
@@ -307,4 +308,30 @@ TEST_CASE("README's action table matches the runtime's", "[parser][docs]") {
   for (const ri::action_spec& spec : ri::actions)
     table[spec.name] = spec.value_help;
   CHECK(readme == table);
+}
+
+TEST_CASE("values are checked against the type spellings the runtime knows", "[parser][types]") {
+  auto fits = [](std::string_view terms, std::string_view type) {
+    const auto fit = ri::fit_value(parse_ok(terms).terms[0].val, type);
+    REQUIRE(fit.known);
+    return fit.reason == nullptr;
+  };
+  CHECK(fits("return(true)", "bool"));
+  CHECK_FALSE(fits("return(1)", "bool"));
+  CHECK(fits("return(255)", "std::uint8_t"));
+  CHECK_FALSE(fits("return(256)", "uint8_t"));
+  CHECK_FALSE(fits("return(-1)", "unsigned   long"));
+  CHECK(fits("return(-1)", "const long long"));
+  CHECK(fits("return(7)", "::std::size_t"));
+  CHECK_FALSE(fits("return(\"10\")", "int"));
+  CHECK(fits("return(3)", "double"));
+  CHECK(fits("return(\"x\")", "std::string"));
+  CHECK(fits("return(`x`)", "const std::string_view"));
+  CHECK(fits("return(\"x\")", "const char *"));
+  CHECK_FALSE(fits("return(1)", "const char*"));
+  CHECK(fits("return", ""));
+  CHECK_FALSE(fits("return(1)", ""));
+  // Spellings the runtime cannot tie to a type are left to the site.
+  for (const char* unknown : {"color", "my::string", "char*", "std::vector<int>", "int&"})
+    CHECK_FALSE(ri::fit_value(parse_ok("return(1)").terms[0].val, unknown).known);
 }
