@@ -114,7 +114,7 @@ std::string describe_value(const value& v) {
     case value_kind::boolean:
       return v.integer != 0 ? "true" : "false";
     case value_kind::string:
-      return fmt::format("\"{}\"", std::string_view(v.text, v.size));
+      return quote_for_message(std::string_view(v.text, v.size));
   }
   return "?";
 }
@@ -276,12 +276,12 @@ outcome registry::apply(std::vector<change> changes) {
         continue;
       for (const term& t : c.terms->terms) {
         if (t.act == action::callback && callbacks_.find(c.name) == callbacks_.end()) {
-          const std::size_t at = c.terms->source.find("callback");
+          const std::size_t at = t.action_offset;
           error e;
           e.message = fmt::format(
-              "in \"{}\" at byte {}: no callback is set for failpoint \"{}\"; call "
+              "in {} at byte {}: no callback is set for failpoint \"{}\"; call "
               "failpoint::set_callback first",
-              c.terms->source, at, c.name);
+              quote_for_message(c.terms->source), at, c.name);
           e.position = at;
           e.what = error::kind::rejected;
           return e;
@@ -354,9 +354,9 @@ result<std::vector<std::string>> registry::check_types(point* p, const parsed_te
       error e;
       e.what = error::kind::rejected;
       e.message = fmt::format(
-          "in \"{}\": value {} does not fit failpoint \"{}\" of type {}; the failpoint's code "
+          "in {}: value {} does not fit failpoint \"{}\" of type {}; the failpoint's code "
           "would never run",
-          terms.source, describe_value(t.val), p->name, fmt::join(misses, ", "));
+          quote_for_message(terms.source), describe_value(t.val), p->name, fmt::join(misses, ", "));
       return e;
     }
     warnings.push_back(fmt::format(
@@ -374,9 +374,10 @@ void registry::report_unreachable(point* p, const parsed_terms& terms, const sit
     const type_fit fit = fit_value(t.val, s->info.type);
     if (fit.known && fit.reason != nullptr)
       write_stderr(fmt::format(
-          "failpoint: failpoint \"{}\": value {} of \"{}\" cannot reach the site {} ({}); that "
+          "failpoint: failpoint \"{}\": value {} of {} cannot reach the site {} ({}); that "
           "site's code will not run\n",
-          p->name, describe_value(t.val), terms.source, site_text(s), fit.reason));
+          p->name, describe_value(t.val), quote_for_message(terms.source), site_text(s),
+          fit.reason));
   }
 }
 

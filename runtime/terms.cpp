@@ -44,27 +44,6 @@ bool is_lower(char c) {
   return c >= 'a' && c <= 'z';
 }
 
-// Quotes a piece of input for an error message, escaping what would not print.
-std::string quote_for_message(std::string_view text) {
-  constexpr std::size_t shown = 200;  // long inputs are cut: the position still locates the error
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < shown; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (text.size() > shown)
-    out += "...";
-  out += '"';
-  return out;
-}
-
 // The error for `problem` found at byte `pos` of `input`.
 error malformed(std::string_view input, std::size_t pos, std::string_view problem) {
   error e;
@@ -118,6 +97,8 @@ class term_parser {
     while (end > begin && is_blank(in_[end - 1]))
       --end;
     out.source = std::string(in_.substr(begin, end - begin));
+    for (term& t : out.terms)
+      t.action_offset -= begin;
     out.fix_pointers();
     return true;
   }
@@ -143,6 +124,7 @@ class term_parser {
       return fail(action_pos,
                   fmt::format("unknown action \"{}\"; expected {}", word, expected_actions()));
     t.act = spec->act;
+    t.action_offset = action_pos;  // in the input; parse_chain makes it relative to the source
     skip_blanks();
     std::optional<std::size_t> value_pos;
     if (!at_end() && peek() == '(') {
@@ -456,6 +438,26 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
+
+std::string quote_for_message(std::string_view text) {
+  constexpr std::size_t shown = 200;  // long inputs are cut: the position still locates the error
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < shown; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (text.size() > shown)
+    out += "...";
+  out += '"';
+  return out;
+}
 
 void parsed_terms::fix_pointers() noexcept {
   for (term& t : terms) {

@@ -125,6 +125,7 @@ struct term {
   value val;                             // the term's value (see the action's value_rule)
   std::string text;                      // storage of a string value
   std::chrono::nanoseconds duration{0};  // `sleep` and `delay`
+  std::size_t action_offset = 0;         // byte offset of the action's name in `source`
 };
 
 // A parsed chain of terms and the string it came from (trimmed of blanks).
@@ -135,6 +136,10 @@ struct parsed_terms {
   // Points each string value at its own storage; call after copying or moving.
   void fix_pointers() noexcept;
 };
+
+// `text` in double quotes for a message, `"` and `\` escaped and control bytes (NUL included)
+// written \xHH; cut after 200 bytes with "...".
+std::string quote_for_message(std::string_view text);
 
 // Parses a term string; the error names the input, the byte position and what was expected.
 result<parsed_terms> parse_terms(std::string_view input);

@@ -223,6 +223,9 @@ TEST_CASE("throw raises failpoint::injected_error with the name and message", "[
 TEST_CASE("callback runs the registered function at the site", "[eval]") {
   CHECK_THROWS_WITH(failpoint::enable("eval.int", "callback"),
                     Catch::Contains("no callback is set for failpoint \"eval.int\""));
+  // The position is the term's, not the first "callback" in the text.
+  CHECK_THROWS_WITH(failpoint::enable("eval.string", "return(\"callback\")->callback"),
+                    Catch::Contains("at byte 20: no callback is set"));
   CHECK_FALSE(failpoint::status("eval.int")->active);
   int calls = 0;
   failpoint::set_callback("eval.int", [&] { ++calls; });

@@ -132,6 +132,10 @@ TEST_CASE("durations: integers in the action's unit, strings with units", "[pars
 
 TEST_CASE("the source is kept, trimmed, for echoing back", "[parser]") {
   CHECK(parse_ok("  2*off -> return(1)\n").source == "2*off -> return(1)");
+  const auto p = parse_ok("  2*off -> return(\"callback\")->callback");
+  CHECK(p.terms[0].action_offset == 2);
+  CHECK(p.terms[1].action_offset == 9);
+  CHECK(p.terms[2].action_offset == 29);
 }
 
 namespace {
