@@ -22,13 +22,6 @@ namespace {
 
 namespace ri = runtime_internal;
 
-std::string unknown_message(const std::string& name, const std::vector<std::string>& suggestions) {
-  if (suggestions.empty())
-    return fmt::format("no failpoint named \"{}\" is registered", name);
-  return fmt::format("no failpoint named \"{}\" is registered; did you mean \"{}\"?", name,
-                     fmt::join(suggestions, "\", \""));
-}
-
 // The public API's typed exception for an internal error.
 [[noreturn]] void throw_error(ri::error e) {
   if (e.what == ri::error::kind::unknown_name)
@@ -72,7 +65,7 @@ config_error::config_error(const std::string& message, std::size_t position)
     : std::invalid_argument(message), position_(position) {}
 
 unknown_failpoint::unknown_failpoint(std::string name, std::vector<std::string> suggestions)
-    : std::out_of_range(unknown_message(name, suggestions)),
+    : std::out_of_range(ri::unknown_name_message(name, suggestions)),
       name_(std::move(name)),
       suggestions_(std::move(suggestions)) {}
 

@@ -313,11 +313,16 @@ error registry::unknown_name_error(std::string_view name) {
   e.what = error::kind::unknown_name;
   e.name = std::string(name);
   e.suggestions = closest_locked(name, max_suggestions);
-  e.message = e.suggestions.empty()
-                  ? fmt::format("no failpoint named \"{}\" is registered", name)
-                  : fmt::format("no failpoint named \"{}\" is registered; did you mean \"{}\"?",
-                                name, fmt::join(e.suggestions, "\", \""));
+  e.message = unknown_name_message(e.name, e.suggestions);
   return e;
+}
+
+std::string unknown_name_message(const std::string& name,
+                                 const std::vector<std::string>& suggestions) {
+  if (suggestions.empty())
+    return fmt::format("no failpoint named \"{}\" is registered", name);
+  return fmt::format("no failpoint named \"{}\" is registered; did you mean \"{}\"?", name,
+                     fmt::join(suggestions, "\", \""));
 }
 
 namespace {

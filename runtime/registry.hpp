@@ -169,7 +169,7 @@ class registry {
   point* find(std::string_view name);               // needs mutex_
   error unknown_name_error(std::string_view name);  // mutex_
   result<std::vector<std::string>> check_types(point* p, const parsed_terms& terms);  // mutex_
-  void report_unreachable(point* p, const parsed_terms& terms, const site* s);
+  void report_unreachable(point* p, const parsed_terms& terms, const site* s);        // p->mutex
   // The message for a FAILPOINTS_HTTP nothing serves, once; nullopt otherwise. Needs mutex_.
   std::optional<std::string> unserved_http_locked();
   std::vector<std::string> closest_locked(std::string_view name, std::size_t max);  // mutex_
@@ -194,6 +194,10 @@ class registry {
   bool http_wanted_ = false;    // FAILPOINTS_HTTP is set (read once)
   bool http_reported_ = false;  // needs mutex_
 };
+
+// "no failpoint named NAME is registered[; did you mean ...?]".
+std::string unknown_name_message(const std::string& name,
+                                 const std::vector<std::string>& suggestions);
 
 // How many names a "did you mean" message offers.
 inline constexpr std::size_t max_suggestions = 3;
