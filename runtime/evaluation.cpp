@@ -71,8 +71,22 @@ std::string with_message(const char* what, const std::string& name, const std::s
                          : fmt::format("failpoint {}: {}: {}\n", what, name, message);
 }
 
+// Runs an action whose row in the table of actions says it may end the process: `panic` writes
+// its message and aborts, `break` raises SIGTRAP (a debugger may let the thread go on).
+void end_process(point* p, const pending_action& a) {
+  if (a.act == action::panic) {
+    write_stderr(with_message("panic", p->name, a.message));
+    std::abort();
+  }
+  std::raise(SIGTRAP);
+}
+
 // Performs an action other than `return`.
 void run_action(point* p, const pending_action& a) {
+  if (spec_of(a.act).may_end_process) {
+    end_process(p, a);
+    return;
+  }
   switch (a.act) {
     case action::return_:
     case action::off:
@@ -90,13 +104,10 @@ void run_action(point* p, const pending_action& a) {
       std::this_thread::yield();
       return;
     case action::panic:
-      write_stderr(with_message("panic", p->name, a.message));
-      std::abort();
+    case action::break_:
+      return;  // end_process above
     case action::print:
       write_stderr(with_message("print", p->name, a.message));
-      return;
-    case action::break_:
-      std::raise(SIGTRAP);
       return;
     case action::pause:
       pause_until_reconfigured(p, a.generation);
