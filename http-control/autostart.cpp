@@ -14,6 +14,10 @@
 #include "endpoint.hpp"
 #include "failpoint/http.hpp"
 
+// Defined by the runtime (runtime/control.cpp): tells it that FAILPOINTS_HTTP has a server here,
+// so that it does not report the variable as unserved.
+extern "C" void failpoint_runtime_http_present() noexcept;
+
 namespace failpoint {
 namespace detail {
 namespace {
@@ -25,6 +29,7 @@ namespace {
 
 // Reads FAILPOINTS_HTTP and friends; starts the endpoint when FAILPOINTS_HTTP is non-empty.
 void autostart() {
+  failpoint_runtime_http_present();
   const char* address = std::getenv("FAILPOINTS_HTTP");
   if (address == nullptr || *address == '\0')
     return;

@@ -7,33 +7,56 @@
 #include "runtime/registry.hpp"
 #include "runtime/terms.hpp"
 
+// Lets the runtime know that the HTTP endpoint library (failpoint::http) is loaded, so that
+// FAILPOINTS_HTTP has a server; its load-time initializer calls it. Without it, a process whose
+// FAILPOINTS_HTTP is set is told on stderr what to link.
+extern "C" FAILPOINT_EXPORT void failpoint_runtime_http_present() noexcept {
+  try {
+    failpoint::runtime_internal::registry::instance().http_present();
+  } catch (...) {
+  }
+}
+
 namespace failpoint {
 namespace {
 
-std::string unknown_message(const std::string& name, const std::vector<std::string>& suggestions) {
-  if (suggestions.empty())
-    return fmt::format("no failpoint named \"{}\" is registered", name);
-  return fmt::format("no failpoint named \"{}\" is registered; did you mean \"{}\"?", name,
-                     fmt::join(suggestions, "\", \""));
+namespace ri = runtime_internal;
+
+// The public API's typed exception for an internal error.
+[[noreturn]] void throw_error(ri::error e) {
+  if (e.what == ri::error::kind::unknown_name)
+    throw unknown_failpoint(std::move(e.name), std::move(e.suggestions));
+  throw config_error(e.message, e.position);
 }
 
-using entry_list = std::vector<std::pair<std::string, std::unique_ptr<detail::parsed_terms>>>;
+template <class T>
+T value_or_throw(ri::result<T> r) {
+  if (!r.ok())
+    throw_error(std::move(r).failure());
+  return std::move(r).value();
+}
 
-// Parses the terms of every entry; an empty terms string means "disable".
-entry_list parse_entries(std::vector<std::pair<std::string, std::string>> specs) {
-  entry_list entries;
-  for (auto& [name, terms] : specs) {
-    std::unique_ptr<detail::parsed_terms> parsed;
-    if (!terms.empty()) {
-      try {
-        parsed = std::make_unique<detail::parsed_terms>(detail::parse_terms(terms));
-      } catch (const config_error& e) {
-        throw config_error(fmt::format("failpoint \"{}\": {}", name, e.what()), e.position());
-      }
+std::unique_ptr<ri::parsed_terms> parse_or_throw(std::string_view terms) {
+  return std::make_unique<ri::parsed_terms>(value_or_throw(ri::parse_terms(terms)));
+}
+
+// Parses the terms of every entry; empty terms mean "disable". `keep_unknown` marks every
+// entry as one that may register later.
+std::vector<ri::registry::change> parse_changes(std::string_view spec, bool keep_unknown) {
+  std::vector<ri::registry::change> changes;
+  for (ri::spec_entry& entry : value_or_throw(ri::split_spec(spec))) {
+    std::unique_ptr<ri::parsed_terms> parsed;
+    if (!entry.terms.empty()) {
+      auto terms = ri::parse_terms(entry.terms);
+      if (!terms.ok())
+        throw config_error(fmt::format("failpoint \"{}\": {}", entry.name, terms.failure().message),
+                           terms.failure().position);
+      parsed = std::make_unique<ri::parsed_terms>(std::move(terms).value());
     }
-    entries.emplace_back(std::move(name), std::move(parsed));
+    changes.push_back(ri::registry::change{std::move(entry.name), std::move(parsed),
+                                           entry.later || keep_unknown});
   }
-  return entries;
+  return changes;
 }
 
 }  // namespace
@@ -42,7 +65,7 @@ config_error::config_error(const std::string& message, std::size_t position)
     : std::invalid_argument(message), position_(position) {}
 
 unknown_failpoint::unknown_failpoint(std::string name, std::vector<std::string> suggestions)
-    : std::out_of_range(unknown_message(name, suggestions)),
+    : std::out_of_range(ri::unknown_name_message(name, suggestions)),
       name_(std::move(name)),
       suggestions_(std::move(suggestions)) {}
 
@@ -53,56 +76,60 @@ injected_error::injected_error(std::string name, std::string message)
       message_(std::move(message)) {}
 
 void enable(std::string_view name, std::string_view terms) {
-  entry_list entries;
-  entries.emplace_back(std::string(name),
-                       std::make_unique<detail::parsed_terms>(detail::parse_terms(terms)));
-  detail::registry::instance().apply(std::move(entries), false);
+  std::vector<ri::registry::change> changes;
+  changes.push_back(ri::registry::change{std::string(name), parse_or_throw(terms), false});
+  value_or_throw(ri::registry::instance().apply(std::move(changes)));
 }
 
 bool disable(std::string_view name) {
-  return detail::registry::instance().disable(name);
+  return ri::registry::instance().disable(name);
 }
 
 void disable_all() {
-  detail::registry::instance().disable_all();
+  ri::registry::instance().disable_all();
 }
 
 void apply(std::string_view spec, bool keep_unknown) {
-  detail::registry::instance().apply(parse_entries(detail::split_spec(spec)), keep_unknown);
+  value_or_throw(ri::registry::instance().apply(parse_changes(spec, keep_unknown)));
 }
 
 std::vector<std::pair<std::string, std::string>> parse_spec(std::string_view spec) {
-  auto specs = detail::split_spec(spec);
-  (void)parse_entries(specs);
-  return specs;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (ri::registry::change& c : parse_changes(spec, false))
+    out.emplace_back(std::move(c.name), c.terms ? c.terms->source : std::string());
+  return out;
 }
 
 void validate_terms(std::string_view terms) {
-  (void)detail::parse_terms(terms);
+  (void)parse_or_throw(terms);
+}
+
+bool may_end_process(std::string_view terms) {
+  return ri::may_end_process(*parse_or_throw(terms));
 }
 
 std::optional<failpoint_info> status(std::string_view name) {
-  return detail::registry::instance().status(name);
+  return ri::registry::instance().status(name);
 }
 
 std::vector<failpoint_info> list() {
-  return detail::registry::instance().list();
+  return ri::registry::instance().list();
 }
 
 std::vector<std::string> closest_names(std::string_view name, std::size_t max) {
-  return detail::registry::instance().closest(name, max);
+  return ri::registry::instance().closest(name, max);
 }
 
 bool wait_for(std::string_view name, std::uint64_t count, std::chrono::milliseconds timeout) {
-  return detail::registry::instance().wait_for(name, count, timeout);
+  return value_or_throw(ri::registry::instance().wait_for(name, count, timeout));
 }
 
 void set_callback(std::string_view name, std::function<void()> fn) {
-  detail::registry::instance().set_callback(name, std::move(fn));
+  ri::registry::instance().set_callback(name, std::move(fn));
 }
 
 void set_seed(std::uint64_t seed) {
-  detail::registry::instance().set_seed(seed);
+  ri::registry::instance().set_seed(seed);
 }
 
 scoped::scoped(std::string_view name, std::string_view terms) : name_(name) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 namespace failpoint {
-namespace detail {
+namespace runtime_internal {
 namespace {
 
 std::atomic<reader_slot*> all_slots{nullptr};
@@ -118,5 +118,5 @@ void readers_after_fork_child() noexcept {
   }
 }
 
-}  // namespace detail
+}  // namespace runtime_internal
 }  // namespace failpoint

@@ -18,7 +18,7 @@
 #include <cstdint>
 
 namespace failpoint {
-namespace detail {
+namespace runtime_internal {
 
 // One thread's slot. Slots are never freed; a slot whose thread ended is reused by a new thread.
 struct alignas(64) reader_slot {
@@ -79,7 +79,7 @@ void wait_for_readers() noexcept;
 // In a child after fork(): only the forking thread exists, so close every other slot.
 void readers_after_fork_child() noexcept;
 
-}  // namespace detail
+}  // namespace runtime_internal
 }  // namespace failpoint
 
 #endif  // FAILPOINT_RUNTIME_READERS_HPP

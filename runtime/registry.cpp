@@ -1,45 +1,29 @@
-// runtime/registry.cpp: registration, configuration, evaluation of failpoints.
+// runtime/registry.cpp: failpoint names, their configuration, status, listing, fork handling.
+// Evaluation (what a hit does) is in runtime/evaluation.cpp.
 #include "runtime/registry.hpp"
 
+#include <dlfcn.h>
 #include <fmt/format.h>
+#include <link.h>
 #include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <random>
-#include <thread>
 
-#include "failpoint/error.hpp"
 #include "runtime/readers.hpp"
+#include "runtime/types.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace runtime_internal {
+
+std::atomic<bool> settle_pending{false};
+
 namespace {
-
-// Writes a whole message to stderr with as few write(2) calls as possible (no stdio buffering,
-// so messages from a thread about to abort are not lost and do not interleave).
-void write_stderr(const std::string& message) noexcept {
-  const char* data = message.data();
-  std::size_t left = message.size();
-  while (left > 0) {
-    ssize_t n = ::write(STDERR_FILENO, data, left);
-    if (n <= 0)
-      return;
-    data += n;
-    left -= static_cast<std::size_t>(n);
-  }
-}
-
-std::uint64_t splitmix64(std::uint64_t x) noexcept {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 std::uint64_t hash_name(const std::string& name) noexcept {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
@@ -48,11 +32,6 @@ std::uint64_t hash_name(const std::string& name) noexcept {
     h *= 0x100000001b3ULL;
   }
   return h;
-}
-
-void release(snapshot* s) noexcept {
-  if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
-    delete s;
 }
 
 // Replaces the active snapshot (caller holds p->mutex) and drops the reference `active` held,
@@ -68,22 +47,24 @@ void swap_active(point* p, snapshot* next) noexcept {
   release(old);
 }
 
-std::string describe_value(const value& v) {
-  switch (v.kind) {
-    case value_kind::none:
-      return "no value";
-    case value_kind::integer:
-      return fmt::format("{}", v.integer);
-    case value_kind::boolean:
-      return v.integer != 0 ? "true" : "false";
-    case value_kind::string:
-      return fmt::format("\"{}\"", std::string_view(v.text, v.size));
-  }
-  return "?";
+// Whether `address` lies in the executable rather than in a shared library.
+bool in_main_program(const void* address) {
+  Dl_info info;
+  link_map* object = nullptr;
+  if (dladdr1(address, &info, reinterpret_cast<void**>(&object), RTLD_DL_LINKMAP) == 0 ||
+      object == nullptr)
+    return false;
+  return object == _r_debug.r_map;  // the executable is the first object of the link map
+}
+
+bool same_letter(char a, char b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return lower(a) == lower(b);
 }
 
 // Edit distance counting an insertion, a deletion, a substitution or a swap of two neighbours
-// as one edit (optimal string alignment), so "itn" is one edit from "int".
+// as one edit (optimal string alignment), so "itn" is one edit from "int". Letters compare
+// without case: a name typed in the wrong case is the closest suggestion.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   const std::size_t width = b.size() + 1;
   std::vector<std::size_t> d((a.size() + 1) * width);
@@ -94,131 +75,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     at(0, j) = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      const std::size_t cost = same_letter(a[i - 1], b[j - 1]) ? 0 : 1;
       at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+      if (i > 1 && j > 1 && same_letter(a[i - 1], b[j - 2]) && same_letter(a[i - 2], b[j - 1]))
         at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
     }
   }
   return at(a.size(), b.size());
-}
-
-// Rolls the dice for a `P%` term: reproducible from the seed, the name and the roll's index.
-bool roll(snapshot* snap, double percent) noexcept {
-  if (percent >= 100.0)
-    return true;
-  if (percent <= 0.0)
-    return false;
-  const std::uint64_t n = snap->rolls.fetch_add(1, std::memory_order_relaxed);
-  const std::uint64_t x = splitmix64(registry::instance().seed() ^ splitmix64(snap->stream + n));
-  const double u = static_cast<double>(x >> 11) * 0x1.0p-53 * 100.0;
-  return u < percent;
-}
-
-// Uses one run of a counted term; false when its count is used up.
-bool take_one(std::atomic<std::uint64_t>& remaining, bool& was_last) noexcept {
-  std::uint64_t left = remaining.load(std::memory_order_relaxed);
-  while (left != 0) {
-    if (remaining.compare_exchange_weak(left, left - 1, std::memory_order_acq_rel)) {
-      was_last = left == 1;
-      return true;
-    }
-  }
-  return false;
-}
-
-bool used_up(const snapshot* snap) noexcept {
-  for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
-    if (snap->remaining[i].load(std::memory_order_acquire) != 0)
-      return false;
-  }
-  return true;
-}
-
-void pause_until_reconfigured(point* p, std::uint64_t generation) {
-  std::unique_lock<std::mutex> lock(p->mutex);
-  p->changed.wait(lock, [&] { return p->generation != generation; });
-}
-
-// What the term that ran asks for, copied out of the snapshot so that the action runs after the
-// evaluation has let go of it: a thread in sleep or pause holds nothing.
-struct pending_action {
-  action act;
-  std::chrono::nanoseconds duration;
-  std::string message;  // panic, print, throw
-  std::uint64_t generation;
-};
-
-pending_action pending_action_of(const term& t, const snapshot* snap) {
-  pending_action a{t.act, t.duration, {}, snap->generation};
-  const bool has_message =
-      t.act == action::panic || t.act == action::print || t.act == action::throw_;
-  if (has_message && t.val.kind == value_kind::string)
-    a.message = t.text;
-  return a;
-}
-
-std::string with_message(const char* what, const std::string& name, const std::string& message) {
-  return message.empty() ? fmt::format("failpoint {}: {}\n", what, name)
-                         : fmt::format("failpoint {}: {}: {}\n", what, name, message);
-}
-
-// Performs an action other than `return`.
-void run_action(point* p, const pending_action& a) {
-  switch (a.act) {
-    case action::return_:
-    case action::off:
-      return;
-    case action::sleep:
-      std::this_thread::sleep_for(a.duration);
-      return;
-    case action::delay: {
-      const auto deadline = std::chrono::steady_clock::now() + a.duration;
-      while (std::chrono::steady_clock::now() < deadline) {
-      }
-      return;
-    }
-    case action::yield:
-      std::this_thread::yield();
-      return;
-    case action::panic:
-      write_stderr(with_message("panic", p->name, a.message));
-      std::abort();
-    case action::print:
-      write_stderr(with_message("print", p->name, a.message));
-      return;
-    case action::break_:
-      std::raise(SIGTRAP);
-      return;
-    case action::pause:
-      pause_until_reconfigured(p, a.generation);
-      return;
-    case action::throw_:
-      throw injected_error(p->name, a.message);
-    case action::callback: {
-      auto fn = registry::instance().callback(p->name);
-      if (fn && *fn) {
-        (*fn)();
-      } else {
-        write_stderr(
-            fmt::format("failpoint: {}: callback term ran but no callback is set\n", p->name));
-      }
-      return;
-    }
-  }
-}
-
-// Work after a term ran, outside the read guard: wakes wait_for() callers, and retires a
-// configuration whose terms are all used up (its sites go back to the zero-cost path).
-void after_run(point* p, bool notify, snapshot* used_up_snapshot) {
-  if (notify) {
-    { std::lock_guard<std::mutex> lock(p->mutex); }
-    p->changed.notify_all();
-  }
-  if (used_up_snapshot != nullptr) {
-    registry::retire_if_active(p, used_up_snapshot);
-    release(used_up_snapshot);
-  }
 }
 
 [[noreturn]] void exit_on_bad_environment(const std::string& message) {
@@ -228,10 +91,42 @@ void after_run(point* p, bool notify, snapshot* used_up_snapshot) {
 
 }  // namespace
 
-snapshot::snapshot(parsed_terms p, point* o)
+// --- Helpers shared with evaluation.cpp (declared in registry.hpp). ---
+
+void write_stderr(const std::string& message) noexcept {
+  const char* data = message.data();
+  std::size_t left = message.size();
+  while (left > 0) {
+    ssize_t n = ::write(STDERR_FILENO, data, left);
+    if (n <= 0)
+      return;
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+std::string describe_value(const value& v) {
+  switch (v.kind) {
+    case value_kind::none:
+      return "no value";
+    case value_kind::integer:
+      return fmt::format("{}", v.integer);
+    case value_kind::boolean:
+      return v.integer != 0 ? "true" : "false";
+    case value_kind::string:
+      return quote_for_message(std::string_view(v.text, v.size));
+  }
+  return "?";
+}
+
+}  // namespace runtime_internal
+
+namespace detail {
+
+snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
     : parsed(std::move(p)),
       remaining(new std::atomic<std::uint64_t>[parsed.terms.size()]),
-      stream(hash_name(o->name)),
+      stream(runtime_internal::hash_name(o->name)),
       owner(o),
       can_exhaust(true) {
   parsed.fix_pointers();
@@ -242,6 +137,10 @@ snapshot::snapshot(parsed_terms p, point* o)
       can_exhaust = false;
   }
 }
+
+}  // namespace detail
+
+namespace runtime_internal {
 
 registry& registry::instance() {
   static registry* const r = new registry();  // never destroyed: sites may run after main
@@ -257,7 +156,8 @@ registry::registry() : seed_(std::random_device{}()) {
 
 // FAILPOINTS_SEED=n and FAILPOINTS="name=terms;..." are read once, when the registry is created
 // (at the latest when the runtime library is loaded). A bad value ends the process with status 1:
-// a fault test that silently runs without its faults would pass for the wrong reason.
+// a fault test that silently runs without its faults would pass for the wrong reason. Names
+// and values are checked later, when the program's failpoints are registered (see settle).
 void registry::apply_env() {
   if (const char* seed = std::getenv("FAILPOINTS_SEED")) {
     char* end = nullptr;
@@ -268,22 +168,34 @@ void registry::apply_env() {
           fmt::format("FAILPOINTS_SEED=\"{}\" is not a whole number from 0 to 2^64-1", seed));
     seed_.store(value, std::memory_order_relaxed);
   }
-  const char* spec = std::getenv("FAILPOINTS");
-  if (spec == nullptr)
-    return;
-  try {
-    for (auto& [name, terms] : split_spec(spec)) {
-      try {
-        pending_[name] =
-            terms.empty() ? nullptr : std::make_unique<parsed_terms>(parse_terms(terms));
-      } catch (const config_error& e) {
-        exit_on_bad_environment(
-            fmt::format("FAILPOINTS entry for \"{}\" is malformed: {}", name, e.what()));
+  const char* http = std::getenv("FAILPOINTS_HTTP");
+  http_wanted_ = http != nullptr && *http != '\0';
+  bool need_settle = http_wanted_;
+  if (const char* spec = std::getenv("FAILPOINTS")) {
+    auto entries = split_spec(spec);
+    if (!entries.ok())
+      exit_on_bad_environment(
+          fmt::format("FAILPOINTS is malformed: {}", entries.failure().message));
+    for (spec_entry& entry : entries.value()) {
+      std::unique_ptr<parsed_terms> terms;
+      if (!entry.terms.empty()) {
+        auto parsed = parse_terms(entry.terms);
+        if (!parsed.ok())
+          exit_on_bad_environment(fmt::format("FAILPOINTS entry for \"{}\" is malformed: {}",
+                                              entry.name, parsed.failure().message));
+        terms = std::make_unique<parsed_terms>(std::move(parsed).value());
       }
+      std::shared_ptr<parsed_terms> copy;
+      if (terms) {
+        copy = std::make_shared<parsed_terms>(*terms);
+        copy->fix_pointers();
+      }
+      env_checks_.push_back(env_check{entry.name, std::move(copy), entry.later});
+      need_settle = need_settle || !entry.later;
+      pending_[entry.name] = std::move(terms);
     }
-  } catch (const config_error& e) {
-    exit_on_bad_environment(fmt::format("FAILPOINTS is malformed: {}", e.what()));
   }
+  settle_pending.store(need_settle, std::memory_order_relaxed);
 }
 
 void registry::add_site(site* s) {
@@ -296,7 +208,17 @@ void registry::add_site(site* s) {
     std::lock_guard<std::mutex> point_lock(p->mutex);
     p->sites.push_back(s);
     s->point = p;
-    s->armed.store(p->active.load(std::memory_order_acquire) != nullptr, std::memory_order_release);
+    // While the settle check is pending every site is armed, so that the first hit runs it.
+    s->armed.store(p->active.load(std::memory_order_acquire) != nullptr ||
+                       settle_pending.load(std::memory_order_relaxed),
+                   std::memory_order_release);
+  }
+  // The program's own sites register after every library loaded at startup has run its
+  // initializers, the HTTP endpoint's included: by then FAILPOINTS_HTTP is served or never will
+  // be, and saying so now helps a harness that waits for the endpoint before driving the program.
+  if (http_wanted_ && !settled_ && !http_reported_ && in_main_program(s)) {
+    if (auto unserved = unserved_http_locked())
+      write_stderr(fmt::format("failpoint: {}\n", *unserved));
   }
   auto pending = pending_.find(s->info.name);
   if (pending != pending_.end()) {
@@ -304,6 +226,14 @@ void registry::add_site(site* s) {
     pending_.erase(pending);
     if (terms)
       configure(p, std::move(terms));
+  }
+  // A site registering outside the startup window that settle() checks (a library loaded
+  // later, or a "?" entry): its failpoint's values were checked against other sites or none.
+  // Name it when it cannot take them: its code would never run.
+  if (settled_ || !settle_pending.load(std::memory_order_relaxed)) {
+    std::lock_guard<std::mutex> point_lock(p->mutex);
+    if (p->last != nullptr && !p->disabled)
+      report_unreachable(p, p->last->parsed, s);
   }
 }
 
@@ -334,34 +264,217 @@ void registry::configure(point* p, std::unique_ptr<parsed_terms> terms) {
   p->changed.notify_all();
 }
 
-void registry::apply(std::vector<std::pair<std::string, std::unique_ptr<parsed_terms>>> entries,
-                     bool keep_unknown) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (auto& [name, terms] : entries) {
-    if (find(name) == nullptr && !keep_unknown) {
-      auto suggestions = closest_locked(name, 3);
-      throw unknown_failpoint(name, std::move(suggestions));
+outcome registry::apply(std::vector<change> changes) {
+  std::vector<std::string> warnings;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (change& c : changes) {
+      point* p = find(c.name);
+      if (p == nullptr && !c.later)
+        return unknown_name_error(c.name);
+      if (!c.terms)
+        continue;
+      for (const term& t : c.terms->terms) {
+        if (t.act == action::callback && callbacks_.find(c.name) == callbacks_.end()) {
+          const std::size_t at = t.action_offset;
+          error e;
+          e.message = fmt::format(
+              "in {} at byte {}: no callback is set for failpoint \"{}\"; call "
+              "failpoint::set_callback first",
+              quote_for_message(c.terms->source), at, c.name);
+          e.position = at;
+          e.what = error::kind::rejected;
+          return e;
+        }
+      }
+      if (p != nullptr) {
+        auto fit = check_types(p, *c.terms);
+        if (!fit.ok())
+          return std::move(fit).failure();
+        for (std::string& w : fit.value())
+          warnings.push_back(std::move(w));
+      }
     }
-    if (!terms)
-      continue;
-    for (const term& t : terms->terms) {
-      if (t.act == action::callback && callbacks_.find(name) == callbacks_.end()) {
-        const std::size_t at = terms->source.find("callback");
-        throw config_error(
-            fmt::format("in \"{}\" at byte {}: no callback is set for failpoint \"{}\"; call "
-                        "failpoint::set_callback first",
-                        terms->source, at, name),
-            at);
+    for (change& c : changes) {
+      if (point* p = find(c.name)) {
+        configure(p, std::move(c.terms));
+      } else {
+        pending_[c.name] = std::move(c.terms);
       }
     }
   }
-  for (auto& [name, terms] : entries) {
-    if (point* p = find(name)) {
-      configure(p, std::move(terms));
-    } else {
-      pending_[name] = std::move(terms);
+  for (const std::string& w : warnings)
+    write_stderr(fmt::format("failpoint: {}\n", w));
+  return done{};
+}
+
+error registry::unknown_name_error(std::string_view name) {
+  error e;
+  e.what = error::kind::unknown_name;
+  e.name = std::string(name);
+  e.suggestions = closest_locked(name, max_suggestions);
+  e.message = unknown_name_message(e.name, e.suggestions);
+  return e;
+}
+
+std::string unknown_name_message(const std::string& name,
+                                 const std::vector<std::string>& suggestions) {
+  if (suggestions.empty())
+    return fmt::format("no failpoint named \"{}\" is registered", name);
+  return fmt::format("no failpoint named \"{}\" is registered; did you mean \"{}\"?", name,
+                     fmt::join(suggestions, "\", \""));
+}
+
+namespace {
+
+std::string site_text(const site* s) {
+  return fmt::format("{} at {}:{}", *s->info.type ? s->info.type : "(no value)", s->info.file,
+                     s->info.line);
+}
+
+}  // namespace
+
+// Every `return` value must fit the declared type of at least one site of `p`; a value that
+// fits some sites but not others is accepted with a warning naming the sites it cannot reach.
+// Sites of a type the runtime cannot check (types.hpp) count as reachable.
+result<std::vector<std::string>> registry::check_types(point* p, const parsed_terms& terms) {
+  std::lock_guard<std::mutex> lock(p->mutex);
+  std::vector<std::string> warnings;
+  for (const term& t : terms.terms) {
+    if (spec_of(t.act).rule != value_rule::any)
+      continue;
+    std::vector<std::string> misses;  // "TYPE at FILE:LINE (reason)"
+    bool reaches_one = p->sites.empty();
+    for (const site* s : p->sites) {
+      const type_fit fit = fit_value(t.val, s->info.type);
+      if (!fit.known || fit.reason == nullptr) {
+        reaches_one = true;
+      } else {
+        misses.push_back(fmt::format("{} ({})", site_text(s), fit.reason));
+      }
+    }
+    if (misses.empty())
+      continue;
+    if (!reaches_one) {
+      error e;
+      e.what = error::kind::rejected;
+      e.message = fmt::format(
+          "in {}: value {} does not fit failpoint \"{}\" of type {}; the failpoint's code "
+          "would never run",
+          quote_for_message(terms.source), describe_value(t.val), p->name, fmt::join(misses, ", "));
+      return e;
+    }
+    warnings.push_back(fmt::format(
+        "failpoint \"{}\": value {} cannot reach its site{} of type {}; it fires only at the "
+        "other sites",
+        p->name, describe_value(t.val), misses.size() == 1 ? "" : "s", fmt::join(misses, ", ")));
+  }
+  return warnings;
+}
+
+void registry::report_unreachable(point* p, const parsed_terms& terms, const site* s) {
+  for (const term& t : terms.terms) {
+    if (spec_of(t.act).rule != value_rule::any)
+      continue;
+    const type_fit fit = fit_value(t.val, s->info.type);
+    if (fit.known && fit.reason != nullptr)
+      write_stderr(fmt::format(
+          "failpoint: failpoint \"{}\": value {} of {} cannot reach the site {} ({}); that "
+          "site's code will not run\n",
+          p->name, describe_value(t.val), quote_for_message(terms.source), site_text(s),
+          fit.reason));
+  }
+}
+
+// The settle check (see registry.hpp): run once, at the first hit of any failpoint or at exit.
+void registry::settle() noexcept {
+  std::vector<std::string> fatal;
+  std::vector<std::string> notes;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (settled_)
+      return;
+    settled_ = true;
+    try {
+      for (const env_check& check : env_checks_) {
+        point* p = find(check.name);
+        if (p == nullptr && check.later)
+          continue;  // waits for its library (add_site reports a site it cannot reach)
+        if (p == nullptr) {
+          const std::vector<std::string> near = closest_locked(check.name, max_suggestions);
+          std::string message =
+              fmt::format("FAILPOINTS names \"{}\", but no failpoint has that name", check.name);
+          if (!near.empty())
+            message += fmt::format("; did you mean \"{}\"?", fmt::join(near, "\", \""));
+          message += fmt::format(" (write \"?{}=...\" for a failpoint of a library loaded later)",
+                                 check.name);
+          fatal.push_back(std::move(message));
+          continue;
+        }
+        if (!check.terms)
+          continue;
+        auto fit = check_types(p, *check.terms);
+        if (!fit.ok()) {
+          fatal.push_back(
+              fmt::format("FAILPOINTS entry for \"{}\": {}", check.name, fit.failure().message));
+        } else {
+          for (std::string& w : fit.value())
+            notes.push_back(std::move(w));
+        }
+      }
+      if (auto unserved = unserved_http_locked())
+        notes.push_back(std::move(*unserved));
+    } catch (const std::exception& e) {
+      notes.push_back(fmt::format("the FAILPOINTS check failed: {}", e.what()));
+    }
+    // Back to the zero-cost path for every site without terms.
+    settle_pending.store(false, std::memory_order_relaxed);
+    for (auto& entry : points_) {
+      point* p = entry.second.get();
+      std::lock_guard<std::mutex> point_lock(p->mutex);
+      const bool armed = p->active.load(std::memory_order_acquire) != nullptr;
+      for (site* s : p->sites)
+        s->armed.store(armed, std::memory_order_release);
     }
   }
+  try {
+    for (const std::string& n : notes)
+      write_stderr(fmt::format("failpoint: {}\n", n));
+    for (const std::string& f : fatal)
+      write_stderr(fmt::format("failpoint: {}\n", f));
+  } catch (...) {
+  }
+  if (!fatal.empty()) {
+    // Other threads may be running: end the process without running destructors under them,
+    // after flushing what the program printed so far.
+    std::fflush(nullptr);
+    std::_Exit(1);
+  }
+}
+
+std::optional<std::string> registry::unserved_http_locked() {
+  const char* http = std::getenv("FAILPOINTS_HTTP");
+  if (http == nullptr || *http == '\0' || http_present_.load(std::memory_order_acquire) ||
+      http_reported_)
+    return std::nullopt;
+  http_reported_ = true;
+  return fmt::format(
+      "FAILPOINTS_HTTP=\"{}\" is set but this process has no HTTP endpoint to serve it: link "
+      "failpoint::http (failpoint_enable() does; by hand, -Wl,--no-as-needed -lfailpoint_http)",
+      http);
+}
+
+void registry::http_present() {
+  http_present_.store(true, std::memory_order_release);
+  bool names_to_check = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const env_check& check : env_checks_)
+      names_to_check = names_to_check || !check.later;
+  }
+  // Nothing else waits for the program's failpoints: settle now rather than at the first hit.
+  if (!names_to_check)
+    settle();
 }
 
 bool registry::disable(std::string_view name) {
@@ -447,14 +560,14 @@ std::vector<std::string> registry::closest_locked(std::string_view name, std::si
   return out;
 }
 
-bool registry::wait_for(std::string_view name, std::uint64_t count,
-                        std::chrono::milliseconds timeout) {
+result<bool> registry::wait_for(std::string_view name, std::uint64_t count,
+                                std::chrono::milliseconds timeout) {
   point* p = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     p = find(name);
     if (p == nullptr)
-      throw unknown_failpoint(std::string(name), closest_locked(name, 3));
+      return unknown_name_error(name);
   }
   p->waiters.fetch_add(1, std::memory_order_seq_cst);
   std::unique_lock<std::mutex> lock(p->mutex);
@@ -526,7 +639,14 @@ void registry::after_fork_child() {
   readers_after_fork_child();
 }
 
+}  // namespace runtime_internal
+
 // --- The entry points the site header declares. ---
+
+namespace detail {
+
+using runtime_internal::registry;
+using runtime_internal::write_stderr;
 
 void register_site(site* s) noexcept {
   try {
@@ -538,76 +658,29 @@ void register_site(site* s) noexcept {
 }
 
 void release_snapshot(snapshot* s) noexcept {
-  release(s);
+  runtime_internal::release(s);
 }
 
-hit evaluate(site& s) {
-  point* p = static_cast<point*>(s.point);
-  if (p == nullptr)
-    return hit();
-  read_section guard;
-  snapshot* snap = p->active.load(std::memory_order_seq_cst);
-  if (snap == nullptr)
-    return hit();
-  const auto& terms = snap->parsed.terms;
-  for (std::size_t i = 0; i < terms.size(); ++i) {
-    const term& t = terms[i];
-    if (t.percent && !roll(snap, *t.percent))
-      continue;
-    bool was_last = false;
-    if (t.count && !take_one(snap->remaining[i], was_last))
-      continue;
-    // This term runs.
-    snap->runs.fetch_add(1, std::memory_order_seq_cst);
-    const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
-    snapshot* used = nullptr;
-    if (was_last && snap->can_exhaust && used_up(snap)) {
-      retain(snap);
-      used = snap;
-    }
-    if (t.act == action::return_) {
-      // A string's bytes live in the snapshot: the hit keeps it alive. Other values are copied.
-      snapshot* owner = nullptr;
-      if (t.val.kind == value_kind::string) {
-        retain(snap);
-        owner = snap;
-      }
-      hit h(t.val, owner);
-      guard.leave();
-      after_run(p, notify, used);
-      return h;
-    }
-    const pending_action action = pending_action_of(t, snap);
-    guard.leave();
-    after_run(p, notify, used);
-    run_action(p, action);
-    return hit();
-  }
-  return hit();
-}
+}  // namespace detail
 
-void report_mismatch(site& s, const value& v, const char* reason) noexcept {
-  point* p = static_cast<point*>(s.point);
-  if (p == nullptr)
-    return;
-  p->mismatches.fetch_add(1, std::memory_order_relaxed);
-  if (p->mismatch_reported.exchange(true, std::memory_order_relaxed))
-    return;
-  try {
-    write_stderr(fmt::format(
-        "failpoint: {}:{}: value {} does not fit failpoint \"{}\" of type {}: {}; the failpoint's "
-        "code did not run (reported once)\n",
-        s.info.file, s.info.line, describe_value(v), p->name,
-        *s.info.type ? s.info.type : "(no value)", reason));
-  } catch (...) {
-  }
-}
-
+namespace runtime_internal {
 namespace {
+
 // Creating the registry when the runtime library loads applies FAILPOINTS even in a program
 // whose failpoints all live in libraries loaded later, and rejects a bad value at startup.
 const bool environment_applied = (registry::instance(), true);
+
+// A program that never hits a failpoint settles at exit: the runtime was loaded before the
+// program, so this object is destroyed after the program's own static objects and atexit
+// handlers have run.
+struct settle_at_exit {
+  ~settle_at_exit() {
+    if (settle_pending.load(std::memory_order_relaxed))
+      registry::instance().settle();
+  }
+} const settle_guard;
+
 }  // namespace
 
-}  // namespace detail
+}  // namespace runtime_internal
 }  // namespace failpoint

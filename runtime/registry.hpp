@@ -1,4 +1,6 @@
-// runtime/registry.hpp: failpoints by name, their configuration snapshots, and evaluation.
+// runtime/registry.hpp: failpoints by name and their configuration snapshots. The registry
+// (registry.cpp) owns names, configuration, status, listing and fork handling; evaluation.cpp
+// evaluates armed sites against the snapshots defined here.
 //
 // Ownership and concurrency, in short:
 // - The registry and every point are created once and never destroyed, so a site hit during
@@ -23,19 +25,23 @@
 
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
+#include "runtime/result.hpp"
 #include "runtime/terms.hpp"
 
 namespace failpoint {
 namespace detail {
 
+// The two types the site header names (failpoint/failpoint.hpp) are defined here, in its
+// namespace; everything else of the runtime is in runtime_internal.
+
 struct point;
 
 // One enabled configuration of a point: the parsed terms plus their run-time counters.
 struct snapshot {
-  snapshot(parsed_terms parsed, point* owner);
+  snapshot(runtime_internal::parsed_terms parsed, point* owner);
 
   std::atomic<std::uint32_t> refs{1};
-  parsed_terms parsed;
+  runtime_internal::parsed_terms parsed;
   std::unique_ptr<std::atomic<std::uint64_t>[]> remaining;  // per term with a count
   std::atomic<std::uint64_t> runs{0};   // terms run since this configuration was enabled
   std::atomic<std::uint64_t> rolls{0};  // probability rolls made, for the seeded sequence
@@ -44,11 +50,6 @@ struct snapshot {
   point* owner;
   bool can_exhaust;  // every term has a count, so the chain can be used up
 };
-
-// Adds a reference to a snapshot known to be alive.
-inline void retain(snapshot* s) noexcept {
-  s->refs.fetch_add(1, std::memory_order_relaxed);
-}
 
 // Everything the runtime knows about one failpoint name.
 struct point {
@@ -75,6 +76,41 @@ struct point {
   std::atomic<bool> mismatch_reported{false};
 };
 
+}  // namespace detail
+
+namespace runtime_internal {
+
+using detail::point;
+using detail::site;
+using detail::snapshot;
+
+// Adds a reference to a snapshot known to be alive.
+inline void retain(snapshot* s) noexcept {
+  s->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Drops a reference; the last one deletes the snapshot.
+inline void release(snapshot* s) noexcept {
+  if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    delete s;
+}
+
+// True when every counted term of the snapshot is used up.
+inline bool used_up(const snapshot* snap) noexcept {
+  for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
+    if (snap->remaining[i].load(std::memory_order_acquire) != 0)
+      return false;
+  }
+  return true;
+}
+
+// Writes a whole message to stderr with as few write(2) calls as possible (no stdio buffering,
+// so messages from a thread about to abort are not lost and do not interleave).
+void write_stderr(const std::string& message) noexcept;
+
+// A value as a term spells it: 7, true, "text", or "no value".
+std::string describe_value(const value& v);
+
 // The process-wide registry. Created on first use and never destroyed.
 class registry {
  public:
@@ -83,22 +119,41 @@ class registry {
 
   void add_site(site* s);
 
-  // Applies parsed configurations all at once: first checks every entry (name registered, or
-  // kept when keep_unknown; callback set) and throws before changing anything.
-  // A null configuration disables.
-  void apply(std::vector<std::pair<std::string, std::unique_ptr<parsed_terms>>> entries,
-             bool keep_unknown);
+  // One failpoint's new configuration: terms, or null to disable. `later`: a name not
+  // registered yet is kept for a site that registers later instead of being an error.
+  struct change {
+    std::string name;
+    std::unique_ptr<parsed_terms> terms;
+    bool later = false;
+  };
+
+  // Applies configurations all at once: first checks every change (name registered or
+  // `later`, callback set, values fit the sites' types) and changes nothing on an error.
+  outcome apply(std::vector<change> changes);
 
   bool disable(std::string_view name);
   void disable_all();
   std::optional<failpoint_info> status(std::string_view name);
   std::vector<failpoint_info> list();
   std::vector<std::string> closest(std::string_view name, std::size_t max);
-  bool wait_for(std::string_view name, std::uint64_t count, std::chrono::milliseconds timeout);
+  result<bool> wait_for(std::string_view name, std::uint64_t count,
+                        std::chrono::milliseconds timeout);
   void set_callback(std::string_view name, std::function<void()> fn);
   std::shared_ptr<const std::function<void()>> callback(const std::string& name);
   void set_seed(std::uint64_t seed) { seed_.store(seed, std::memory_order_relaxed); }
   std::uint64_t seed() const { return seed_.load(std::memory_order_relaxed); }
+
+  // The settle check, run once when the program's own initializers have run and its failpoints
+  // are registered: every FAILPOINTS name must have a site (unless marked "?") and its values
+  // must fit the sites' types, else the process ends with status 1 naming the closest names;
+  // FAILPOINTS_HTTP without an endpoint to serve it is reported on stderr.
+  // No hook runs between a program's static initializers and main() for a shared library, so
+  // the moment is the first hit of any failpoint (every site stays armed until then; see
+  // settle_pending) or, for a program that hits none, the process exit.
+  void settle() noexcept;
+
+  // The HTTP endpoint library is loaded: FAILPOINTS_HTTP has a server.
+  void http_present();
 
   // Removes `s` from `p->active` if it is still there (a used-up chain) and disarms the sites.
   static void retire_if_active(point* p, snapshot* s);
@@ -111,7 +166,12 @@ class registry {
  private:
   registry();
   void apply_env();
-  point* find(std::string_view name);                                               // needs mutex_
+  point* find(std::string_view name);               // needs mutex_
+  error unknown_name_error(std::string_view name);  // mutex_
+  result<std::vector<std::string>> check_types(point* p, const parsed_terms& terms);  // mutex_
+  void report_unreachable(point* p, const parsed_terms& terms, const site* s);        // p->mutex
+  // The message for a FAILPOINTS_HTTP nothing serves, once; nullopt otherwise. Needs mutex_.
+  std::optional<std::string> unserved_http_locked();
   std::vector<std::string> closest_locked(std::string_view name, std::size_t max);  // mutex_
   void configure(point* p, std::unique_ptr<parsed_terms> terms);                    // needs mutex_
   failpoint_info info_of(point* p);                                                 // needs mutex_
@@ -121,9 +181,32 @@ class registry {
   std::map<std::string, std::unique_ptr<parsed_terms>, std::less<>> pending_;
   std::map<std::string, std::shared_ptr<const std::function<void()>>, std::less<>> callbacks_;
   std::atomic<std::uint64_t> seed_;
+
+  // FAILPOINTS entries, checked by settle().
+  struct env_check {
+    std::string name;
+    std::shared_ptr<const parsed_terms> terms;  // null: the entry leaves the failpoint off
+    bool later;                                 // "?name": may stay unregistered
+  };
+  std::vector<env_check> env_checks_;
+  bool settled_ = false;  // needs mutex_
+  std::atomic<bool> http_present_{false};
+  bool http_wanted_ = false;    // FAILPOINTS_HTTP is set (read once)
+  bool http_reported_ = false;  // needs mutex_
 };
 
-}  // namespace detail
+// "no failpoint named NAME is registered[; did you mean ...?]".
+std::string unknown_name_message(const std::string& name,
+                                 const std::vector<std::string>& suggestions);
+
+// How many names a "did you mean" message offers.
+inline constexpr std::size_t max_suggestions = 3;
+
+// True until settle() ran, in a process whose FAILPOINTS or FAILPOINTS_HTTP needs the check.
+// Read by every evaluation of an armed site (a relaxed load).
+extern std::atomic<bool> settle_pending;
+
+}  // namespace runtime_internal
 }  // namespace failpoint
 
 #endif  // FAILPOINT_RUNTIME_REGISTRY_HPP

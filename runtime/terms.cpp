@@ -1,4 +1,5 @@
 // runtime/terms.cpp: parser of the term language and of FAILPOINTS specifications.
+// The grammar is in runtime/terms.hpp; each production is repeated above the code that parses it.
 #include "runtime/terms.hpp"
 
 #include <fmt/format.h>
@@ -6,27 +7,32 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
-
-#include "failpoint/control.hpp"
+#include <utility>
 
 namespace failpoint {
-namespace detail {
+namespace runtime_internal {
 namespace {
 
-struct action_spelling {
-  const char* name;
-  action act;
-};
+// The table's rows are indexed by the enum: check that they are in its order.
+constexpr bool table_in_enum_order() {
+  for (std::size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); ++i) {
+    if (static_cast<std::size_t>(actions[i].act) != i)
+      return false;
+  }
+  return true;
+}
+static_assert(table_in_enum_order(), "runtime_internal::actions must follow enum class action");
 
-constexpr action_spelling action_spellings[] = {
-    {"off", action::off},      {"return", action::return_},    {"sleep", action::sleep},
-    {"panic", action::panic},  {"break", action::break_},      {"print", action::print},
-    {"pause", action::pause},  {"yield", action::yield},       {"delay", action::delay},
-    {"throw", action::throw_}, {"callback", action::callback},
-};
-
-constexpr const char* expected_actions =
-    "one of off, return, sleep, panic, break, print, pause, yield, delay, throw, callback";
+// "one of off, return, ...", from the table.
+std::string expected_actions() {
+  std::string out = "one of ";
+  for (const action_spec& spec : actions) {
+    if (&spec != &actions[0])
+      out += ", ";
+    out += spec.name;
+  }
+  return out;
+}
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -38,58 +44,52 @@ bool is_lower(char c) {
   return c >= 'a' && c <= 'z';
 }
 
-// Quotes a piece of input for an error message, escaping what would not print.
-std::string quote_for_message(std::string_view text) {
-  constexpr std::size_t shown = 200;  // long inputs are cut: the position still locates the error
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < shown; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (text.size() > shown)
-    out += "...";
-  out += '"';
-  return out;
+// The error for `problem` found at byte `pos` of `input`.
+error malformed(std::string_view input, std::size_t pos, std::string_view problem) {
+  error e;
+  e.message = fmt::format("in {} at byte {}: {}", quote_for_message(input), pos, problem);
+  e.position = pos;
+  return e;
 }
 
-[[noreturn]] void fail(std::string_view input, std::size_t pos, std::string_view problem) {
-  throw config_error(fmt::format("in {} at byte {}: {}", quote_for_message(input), pos, problem),
-                     pos);
-}
-
-// The term parser: one instance per input, each grammar production a member function.
+// The term parser: one instance per input, each grammar production a member function that
+// returns false after recording the first error.
 class term_parser {
  public:
   explicit term_parser(std::string_view input) : in_(input) {}
 
-  // terms := term ("->" term)*
-  parsed_terms parse_chain() {
-    if (in_.size() > max_terms_length)
-      fail(in_, max_terms_length, fmt::format("terms are longer than {} bytes", max_terms_length));
+  result<parsed_terms> parse() {
     parsed_terms out;
+    if (!parse_chain(out))
+      return std::move(*error_);
+    return out;
+  }
+
+ private:
+  // terms := term ("->" term)*
+  bool parse_chain(parsed_terms& out) {
+    if (in_.size() > max_terms_length)
+      return fail(max_terms_length,
+                  fmt::format("terms are longer than {} bytes", max_terms_length));
     skip_blanks();
     if (at_end())
-      fail(in_, pos_, "empty terms; expected a term such as off or return(true)");
+      return fail(pos_, "empty terms; expected a term such as off or return(true)");
     for (;;) {
       if (out.terms.size() == max_terms)
-        fail(in_, pos_, fmt::format("more than {} terms in one chain", max_terms));
-      out.terms.push_back(parse_term());
+        return fail(pos_, fmt::format("more than {} terms in one chain", max_terms));
+      out.terms.emplace_back();
+      if (!parse_term(out.terms.back()))
+        return false;
       skip_blanks();
       if (at_end())
         break;
       if (in_.substr(pos_, 2) != "->")
-        fail(in_, pos_, fmt::format("unexpected {}; expected \"->\" or the end", describe_here()));
+        return fail(pos_,
+                    fmt::format("unexpected {}; expected \"->\" or the end", describe_here()));
       pos_ += 2;
       skip_blanks();
       if (at_end())
-        fail(in_, pos_, "nothing after \"->\"; expected a term");
+        return fail(pos_, "nothing after \"->\"; expected a term");
     }
     std::size_t begin = 0, end = in_.size();
     while (begin < end && is_blank(in_[begin]))
@@ -97,60 +97,65 @@ class term_parser {
     while (end > begin && is_blank(in_[end - 1]))
       --end;
     out.source = std::string(in_.substr(begin, end - begin));
+    for (term& t : out.terms)
+      t.action_offset -= begin;
     out.fix_pointers();
-    return out;
+    return true;
   }
 
- private:
-  // term := mod* action ["(" [value] ")"]
-  term parse_term() {
-    term t;
-    while (!at_end() && (is_digit(peek()) || peek() == '.'))
-      parse_mod(t);
+  // term := [mods] action ["(" [value] ")"]
+  // mods := count [prob] | prob [count]
+  bool parse_term(term& t) {
+    while (!at_end() && (is_digit(peek()) || peek() == '.')) {
+      if (!parse_mod(t))
+        return false;
+    }
     std::size_t action_pos = pos_;
     std::string_view word = take_word();
     if (word.empty())
-      fail(in_, pos_, fmt::format("unexpected {}; expected {}", describe_here(), expected_actions));
-    bool known = false;
-    for (const auto& spelling : action_spellings) {
-      if (word == spelling.name) {
-        t.act = spelling.act;
-        known = true;
-      }
+      return fail(pos_,
+                  fmt::format("unexpected {}; expected {}", describe_here(), expected_actions()));
+    const action_spec* spec = nullptr;
+    for (const action_spec& candidate : actions) {
+      if (word == candidate.name)
+        spec = &candidate;
     }
-    if (!known)
-      fail(in_, action_pos,
-           fmt::format("unknown action \"{}\"; expected {}", word, expected_actions));
+    if (spec == nullptr)
+      return fail(action_pos,
+                  fmt::format("unknown action \"{}\"; expected {}", word, expected_actions()));
+    t.act = spec->act;
+    t.action_offset = action_pos;  // in the input; parse_chain makes it relative to the source
     skip_blanks();
     std::optional<std::size_t> value_pos;
     if (!at_end() && peek() == '(') {
       ++pos_;
       skip_blanks();
       if (at_end())
-        fail(in_, pos_, "missing \")\"; expected a value or \")\"");
+        return fail(pos_, "missing \")\"; expected a value or \")\"");
       value_pos = pos_;  // an empty "()" reports a missing value at the ")"
       if (peek() != ')') {
-        parse_value(t);
+        if (!parse_value(t))
+          return false;
         skip_blanks();
       }
       if (at_end())
-        fail(in_, pos_, "missing \")\" after the value");
+        return fail(pos_, "missing \")\" after the value");
       if (peek() != ')')
-        fail(in_, pos_, fmt::format("unexpected {}; expected \")\"", describe_here()));
+        return fail(pos_, fmt::format("unexpected {}; expected \")\"", describe_here()));
       ++pos_;
     }
-    check_value(t, action_pos, value_pos);
-    return t;
+    return check_value(t, *spec, action_pos, value_pos);
   }
 
-  // mod := UINT "*" | NUMBER "%"
-  void parse_mod(term& t) {
+  // count := UINT "*"
+  // prob  := NUMBER "%"
+  bool parse_mod(term& t) {
     std::size_t start = pos_;
     bool has_dot = false;
     while (!at_end() && (is_digit(peek()) || peek() == '.')) {
       if (peek() == '.') {
         if (has_dot)
-          fail(in_, pos_, "a second \".\" in a number");
+          return fail(pos_, "a second \".\" in a number");
         has_dot = true;
       }
       ++pos_;
@@ -158,69 +163,73 @@ class term_parser {
     std::string_view number = in_.substr(start, pos_ - start);
     skip_blanks();
     if (at_end())
-      fail(in_, pos_,
-           fmt::format("\"{}\" is not followed by \"*\" or \"%\"; expected a count like 3* or a "
-                       "probability like 50%",
-                       number));
+      return fail(pos_, fmt::format("\"{}\" is not followed by \"*\" or \"%\"; expected a count "
+                                    "like 3* or a probability like 50%",
+                                    number));
     if (peek() == '*') {
       if (has_dot)
-        fail(in_, start, fmt::format("count \"{}\" is not a whole number", number));
+        return fail(start, fmt::format("count \"{}\" is not a whole number", number));
       if (t.count)
-        fail(in_, start, "a second count in one term");
+        return fail(start, fmt::format("a second count \"{}*\" in one term; a term takes at most "
+                                       "one count and one probability (write \"{}*\" once, or "
+                                       "chain terms with \"->\")",
+                                       number, *t.count));
       std::uint64_t n = 0;
       for (char c : number) {
         if (n > (UINT64_MAX - 9) / 10)
-          fail(in_, start, "count is too large");
+          return fail(start, "count is too large");
         n = n * 10 + static_cast<std::uint64_t>(c - '0');
       }
       if (n == 0)
-        fail(in_, start, "a count of 0 never runs; expected 1 or more");
+        return fail(start, "a count of 0 never runs; expected 1 or more");
       t.count = n;
     } else if (peek() == '%') {
       if (t.percent)
-        fail(in_, start, "a second probability in one term");
+        return fail(start,
+                    "a second probability in one term; a term takes at most one count "
+                    "and one probability");
       if (number == "." || number.back() == '.' || number.front() == '.')
-        fail(in_, start, fmt::format("malformed number \"{}\"", number));
+        return fail(start, fmt::format("malformed number \"{}\"", number));
       double p = std::strtod(std::string(number).c_str(), nullptr);
       if (!(p >= 0.0 && p <= 100.0))
-        fail(in_, start, fmt::format("probability {}% is out of range; expected 0 to 100", number));
+        return fail(start,
+                    fmt::format("probability {}% is out of range; expected 0 to 100", number));
       t.percent = p;
     } else {
-      fail(in_, pos_,
-           fmt::format("unexpected {} after \"{}\"; expected \"*\" (count) or \"%\" (probability)",
-                       describe_here(), number));
+      return fail(pos_, fmt::format("unexpected {} after \"{}\"; expected \"*\" (count) or \"%\" "
+                                    "(probability)",
+                                    describe_here(), number));
     }
     ++pos_;
     skip_blanks();
+    return true;
   }
 
-  // value := ["+"|"-"] DIGITS | '"' chars '"' | true | false
-  void parse_value(term& t) {
+  // value := ["+"|"-"] DIGITS | '"' chars '"' | '`' rawchars '`' | true | false
+  bool parse_value(term& t) {
     char c = peek();
-    if (c == '"') {
-      parse_string(t);
-    } else if (c == '+' || c == '-' || is_digit(c)) {
-      parse_integer(t);
-    } else if (is_lower(c)) {
+    if (c == '"')
+      return parse_string(t);
+    if (c == '`')
+      return parse_raw_string(t);
+    if (c == '+' || c == '-' || is_digit(c))
+      return parse_integer(t);
+    if (is_lower(c)) {
       std::size_t start = pos_;
       std::string_view word = take_word();
-      if (word == "true" || word == "false") {
-        t.val.kind = value_kind::boolean;
-        t.val.integer = word == "true" ? 1 : 0;
-      } else {
-        fail(in_, start,
-             fmt::format("unknown value \"{}\"; expected an integer, a \"string\", true or false "
-                         "(strings need double quotes)",
-                         word));
-      }
-    } else {
-      fail(in_, pos_,
-           fmt::format("unexpected {}; expected an integer, a \"string\", true or false",
-                       describe_here()));
+      if (word != "true" && word != "false")
+        return fail(start, fmt::format("unknown value \"{}\"; expected an integer, a \"string\", "
+                                       "true or false (strings need double quotes)",
+                                       word));
+      t.val.kind = value_kind::boolean;
+      t.val.integer = word == "true" ? 1 : 0;
+      return true;
     }
+    return fail(pos_, fmt::format("unexpected {}; expected an integer, a \"string\", true or false",
+                                  describe_here()));
   }
 
-  void parse_integer(term& t) {
+  bool parse_integer(term& t) {
     std::size_t start = pos_;
     bool negative = false;
     if (peek() == '+' || peek() == '-') {
@@ -228,37 +237,37 @@ class term_parser {
       ++pos_;
     }
     if (at_end() || !is_digit(peek()))
-      fail(in_, pos_, fmt::format("unexpected {}; expected digits", describe_here()));
+      return fail(pos_, fmt::format("unexpected {}; expected digits", describe_here()));
     // Accumulate as a negative number so INT64_MIN fits.
     std::int64_t acc = 0;
     while (!at_end() && is_digit(peek())) {
       int d = peek() - '0';
       if (acc < (INT64_MIN + d) / 10)
-        fail(in_, start, "integer does not fit in 64 bits");
+        return fail(start, "integer does not fit in 64 bits");
       acc = acc * 10 - d;
       ++pos_;
     }
     if (!negative) {
       if (acc == INT64_MIN)
-        fail(in_, start, "integer does not fit in 64 bits");
+        return fail(start, "integer does not fit in 64 bits");
       acc = -acc;
     }
     if (!at_end() && (is_lower(peek()) || peek() == '.'))
-      fail(in_, pos_,
-           fmt::format("unexpected {} after an integer; durations and other text need double "
-                       "quotes, e.g. sleep(\"150ms\")",
-                       describe_here()));
+      return fail(pos_, fmt::format("unexpected {} after an integer; durations and other text "
+                                    "need double quotes, e.g. sleep(\"150ms\")",
+                                    describe_here()));
     t.val.kind = value_kind::integer;
     t.val.integer = acc;
+    return true;
   }
 
-  void parse_string(term& t) {
+  bool parse_string(term& t) {
     std::size_t start = pos_;
     ++pos_;  // opening quote
     std::string text;
     for (;;) {
       if (at_end())
-        fail(in_, start, "unclosed string; expected a closing '\"'");
+        return fail(start, "unclosed string; expected a closing '\"'");
       char c = in_[pos_];
       if (c == '"') {
         ++pos_;
@@ -272,7 +281,7 @@ class term_parser {
       std::size_t escape_pos = pos_;
       ++pos_;
       if (at_end())
-        fail(in_, start, "unclosed string; expected a closing '\"'");
+        return fail(start, "unclosed string; expected a closing '\"'");
       char e = in_[pos_++];
       switch (e) {
         case '"':
@@ -295,7 +304,7 @@ class term_parser {
           for (int i = 0; i < 2; ++i) {
             int h = at_end() ? -1 : hex_digit(in_[pos_]);
             if (h < 0)
-              fail(in_, escape_pos, "\\x needs two hex digits, e.g. \\x41");
+              return fail(escape_pos, "\\x needs two hex digits, e.g. \\x41");
             v = v * 16 + h;
             ++pos_;
           }
@@ -303,72 +312,79 @@ class term_parser {
           break;
         }
         default:
-          fail(in_, escape_pos,
-               fmt::format("unknown escape \"\\{}\"; expected one of \\\" \\\\ \\n \\t \\r \\xHH",
-                           e));
+          return fail(escape_pos, fmt::format("unknown escape \"\\{}\"; expected one of \\\" \\\\ "
+                                              "\\n \\t \\r \\xHH",
+                                              e));
       }
     }
     t.val.kind = value_kind::string;
     t.text = std::move(text);
+    return true;
   }
 
-  // Checks that the action accepts the value it was given (or its absence).
-  void check_value(term& t, std::size_t action_pos, std::optional<std::size_t> value_pos) {
+  // '`' rawchars '`': Go's raw string literal (gofail's terms use it), every byte kept as is.
+  bool parse_raw_string(term& t) {
+    const std::size_t start = pos_;
+    const std::size_t close = in_.find('`', start + 1);
+    if (close == std::string_view::npos)
+      return fail(start, "unclosed raw string; expected a closing '`'");
+    t.val.kind = value_kind::string;
+    t.text = std::string(in_.substr(start + 1, close - start - 1));
+    pos_ = close + 1;
+    return true;
+  }
+
+  // Checks the value (or its absence) against the action's value_rule.
+  bool check_value(term& t, const action_spec& spec, std::size_t action_pos,
+                   std::optional<std::size_t> value_pos) {
     const value_kind kind = t.val.kind;
     const std::size_t where = value_pos.value_or(pos_);
-    auto no_value = [&] {
-      if (kind != value_kind::none)
-        fail(in_, where, fmt::format("{} takes no value", action_name(t.act)));
-    };
-    auto message_only = [&] {
-      if (kind != value_kind::none && kind != value_kind::string)
-        fail(in_, where, fmt::format("{} takes an optional \"message\"", action_name(t.act)));
-    };
-    switch (t.act) {
-      case action::off:
-      case action::break_:
-      case action::pause:
-      case action::yield:
-      case action::callback:
-        no_value();
-        break;
-      case action::return_:
-        break;
-      case action::panic:
-      case action::print:
-      case action::throw_:
-        message_only();
-        break;
-      case action::sleep:
-      case action::delay: {
-        // sleep(ms) and delay(us) take an integer in their unit, or a "duration" string.
-        const bool is_sleep = t.act == action::sleep;
-        if (kind == value_kind::none)
-          fail(in_, value_pos.value_or(action_pos),
-               fmt::format("{} needs a duration, e.g. {}", action_name(t.act),
-                           is_sleep ? "sleep(100) (milliseconds) or sleep(\"150ms\")"
-                                    : "delay(50) (microseconds) or delay(\"2ms\")"));
-        if (kind == value_kind::integer) {
-          if (t.val.integer < 0)
-            fail(in_, where, "a duration cannot be negative");
-          const std::int64_t unit = is_sleep ? 1000000 : 1000;
-          if (t.val.integer > INT64_MAX / unit)
-            fail(in_, where, "duration is too long");
-          t.duration = std::chrono::nanoseconds(t.val.integer * unit);
-        } else if (kind == value_kind::string) {
-          auto d = parse_duration(t.text);
-          if (!d)
-            fail(in_, where,
-                 fmt::format("malformed duration \"{}\"; expected e.g. \"150ms\", \"1.5s\", "
-                             "\"1m30s\" (units ns, us, ms, s, m, h)",
-                             t.text));
-          t.duration = *d;
-        } else {
-          fail(in_, where, fmt::format("{} needs a duration, not true/false", action_name(t.act)));
-        }
-        break;
-      }
+    switch (spec.rule) {
+      case value_rule::none:
+        if (kind != value_kind::none)
+          return fail(where, fmt::format("{} takes no value", spec.name));
+        return true;
+      case value_rule::any:
+        return true;
+      case value_rule::message:
+        if (kind != value_kind::none && kind != value_kind::string)
+          return fail(where, fmt::format("{} takes an optional \"message\"", spec.name));
+        return true;
+      case value_rule::duration:
+        return check_duration(t, spec, action_pos, value_pos);
     }
+    return true;
+  }
+
+  // An integer in the action's unit (sleep: ms, delay: us) or a "duration" string.
+  bool check_duration(term& t, const action_spec& spec, std::size_t action_pos,
+                      std::optional<std::size_t> value_pos) {
+    const std::size_t where = value_pos.value_or(pos_);
+    const char* unit = spec.unit_ns == 1000000 ? "milliseconds" : "microseconds";
+    switch (t.val.kind) {
+      case value_kind::none:
+        return fail(value_pos.value_or(action_pos),
+                    fmt::format("{0} needs a duration, e.g. {0}(100) ({1}) or {0}(\"150ms\")",
+                                spec.name, unit));
+      case value_kind::integer:
+        if (t.val.integer < 0)
+          return fail(where, "a duration cannot be negative");
+        if (t.val.integer > INT64_MAX / spec.unit_ns)
+          return fail(where, "duration is too long");
+        t.duration = std::chrono::nanoseconds(t.val.integer * spec.unit_ns);
+        return true;
+      case value_kind::string:
+        if (auto d = parse_duration(t.text)) {
+          t.duration = *d;
+          return true;
+        }
+        return fail(where, fmt::format("malformed duration \"{}\"; expected e.g. \"150ms\", "
+                                       "\"1.5s\", \"1m30s\" (units ns, us, ms, s, m, h)",
+                                       t.text));
+      case value_kind::boolean:
+        break;
+    }
+    return fail(where, fmt::format("{} needs a duration, not true/false", spec.name));
   }
 
   static int hex_digit(char c) {
@@ -394,6 +410,13 @@ class term_parser {
     return fmt::format("\"{}\"", in_.substr(pos_, 1));
   }
 
+  // Records the first error; returns false so that productions can `return fail(...)`.
+  bool fail(std::size_t pos, std::string_view problem) {
+    if (!error_)
+      error_ = malformed(in_, pos, problem);
+    return false;
+  }
+
   void skip_blanks() {
     while (!at_end() && is_blank(peek()))
       ++pos_;
@@ -403,16 +426,37 @@ class term_parser {
 
   std::string_view in_;
   std::size_t pos_ = 0;
+  std::optional<error> error_;
 };
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back()))
+    s.remove_suffix(1);
+  return s;
+}
 
 }  // namespace
 
-const char* action_name(action a) noexcept {
-  for (const auto& spelling : action_spellings) {
-    if (spelling.act == a)
-      return spelling.name;
+std::string quote_for_message(std::string_view text) {
+  constexpr std::size_t shown = 200;  // long inputs are cut: the position still locates the error
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < shown; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
   }
-  return "?";
+  if (text.size() > shown)
+    out += "...";
+  out += '"';
+  return out;
 }
 
 void parsed_terms::fix_pointers() noexcept {
@@ -424,8 +468,16 @@ void parsed_terms::fix_pointers() noexcept {
   }
 }
 
-parsed_terms parse_terms(std::string_view input) {
-  return term_parser(input).parse_chain();
+result<parsed_terms> parse_terms(std::string_view input) {
+  return term_parser(input).parse();
+}
+
+bool may_end_process(const parsed_terms& parsed) noexcept {
+  for (const term& t : parsed.terms) {
+    if (spec_of(t.act).may_end_process)
+      return true;
+  }
+  return false;
 }
 
 // duration := (NUMBER unit)+ ; unit := ns | us | ms | s | m | h
@@ -472,52 +524,52 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
 }
 
 // spec  := entry ((";" | newline) entry)*
-// entry := NAME "=" terms  |  empty
-std::vector<std::pair<std::string, std::string>> split_spec(std::string_view spec) {
-  std::vector<std::pair<std::string, std::string>> out;
+// entry := ["?"] NAME "=" [terms]  |  blanks
+result<std::vector<spec_entry>> split_spec(std::string_view spec) {
+  std::vector<spec_entry> out;
   std::set<std::string, std::less<>> seen;
-  auto trim = [](std::string_view s) {
-    while (!s.empty() && is_blank(s.front()))
-      s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back()))
-      s.remove_suffix(1);
-    return s;
-  };
   std::size_t entry_start = 0;
   std::size_t eq = std::string_view::npos;
-  bool in_string = false;
+  char in_string = 0;  // the quote of the string being skipped: '"' or '`'
+  std::size_t string_start = 0;
   for (std::size_t i = 0; i <= spec.size(); ++i) {
     const bool end = i == spec.size();
     const char c = end ? ';' : spec[i];
-    if (in_string) {
+    if (in_string != 0) {
       if (end)
-        fail(spec, i, "unclosed string; expected a closing '\"'");
-      if (c == '\\') {
+        return malformed(spec, string_start,
+                         fmt::format("unclosed string; expected a closing '{}'", in_string));
+      if (c == '\\' && in_string == '"') {
         ++i;
-      } else if (c == '"') {
-        in_string = false;
+      } else if (c == in_string) {
+        in_string = 0;
       }
       continue;
     }
-    if (c == '"') {
+    if (c == '"' || c == '`') {
       if (eq == std::string_view::npos)
-        fail(spec, i, "'\"' in a failpoint name; expected \"=\"");
-      in_string = true;
+        return malformed(spec, i, fmt::format("'{}' in a failpoint name; expected \"=\"", c));
+      in_string = c;
+      string_start = i;
     } else if (c == '=' && eq == std::string_view::npos) {
       eq = i;
     } else if (c == ';' || c == '\n') {
       std::string_view entry = trim(spec.substr(entry_start, i - entry_start));
       if (!entry.empty()) {
+        const std::size_t entry_pos = static_cast<std::size_t>(entry.data() - spec.data());
         if (eq == std::string_view::npos)
-          fail(spec, entry_start + (entry.data() - spec.substr(entry_start).data()),
-               fmt::format("entry \"{}\" has no \"=\"; expected name=terms", entry));
+          return malformed(spec, entry_pos,
+                           fmt::format("entry \"{}\" has no \"=\"; expected name=terms", entry));
         std::string_view name = trim(spec.substr(entry_start, eq - entry_start));
         std::string_view terms = trim(spec.substr(eq + 1, i - eq - 1));
+        const bool later = !name.empty() && name.front() == '?';
+        if (later)
+          name = trim(name.substr(1));
         if (name.empty())
-          fail(spec, eq, "empty failpoint name before \"=\"");
+          return malformed(spec, eq, "empty failpoint name before \"=\"");
         if (!seen.insert(std::string(name)).second)
-          fail(spec, eq, fmt::format("failpoint \"{}\" is given twice", name));
-        out.emplace_back(std::string(name), std::string(terms));
+          return malformed(spec, eq, fmt::format("failpoint \"{}\" is given twice", name));
+        out.push_back(spec_entry{std::string(name), std::string(terms), later});
       }
       entry_start = i + 1;
       eq = std::string_view::npos;
@@ -526,5 +578,5 @@ std::vector<std::pair<std::string, std::string>> split_spec(std::string_view spe
   return out;
 }
 
-}  // namespace detail
+}  // namespace runtime_internal
 }  // namespace failpoint

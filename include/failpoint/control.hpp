@@ -8,7 +8,8 @@
 //   CHECK_FALSE(store.save(r));
 //   CHECK(failpoint::status("SaveFails")->count == 1);
 //
-// The term language is described in README.md ("Terms") and in runtime/terms.hpp.
+// The term language and the FAILPOINTS format are defined in runtime/terms.hpp (README.md,
+// "Terms", explains them).
 #ifndef FAILPOINT_CONTROL_HPP
 #define FAILPOINT_CONTROL_HPP
 
@@ -72,8 +73,10 @@ struct failpoint_info {
 
 // Sets the terms of the registered failpoint `name` (replacing any previous terms, resetting its
 // count, and releasing threads paused in it). Throws config_error on a malformed term (nothing
-// changes), unknown_failpoint when no site has that name, and config_error for `callback` when no
-// callback is set.
+// changes), unknown_failpoint when no site has that name, config_error for `callback` when no
+// callback is set, and config_error when a `return` value fits the declared type of none of the
+// failpoint's sites (e.g. `return(1)` for a `bool`); a value that fits some sites but not others
+// is accepted and the sites it cannot reach are named on stderr.
 FAILPOINT_EXPORT void enable(std::string_view name, std::string_view terms);
 
 // Turns the failpoint off (its sites go back to the zero-cost path) and releases paused threads.
@@ -85,16 +88,22 @@ FAILPOINT_EXPORT void disable_all();
 
 // Applies a FAILPOINTS-format specification `name=terms;name2=terms2` all at once: every entry is
 // parsed and checked before any is applied, so one bad entry (config_error) or unknown name
-// (unknown_failpoint) changes nothing. With `keep_unknown`, names not yet registered are kept and
+// (unknown_failpoint) or value that fits no site's type (config_error) changes nothing. With
+// `keep_unknown`, or for an entry written `?name=terms`, a name not yet registered is kept and
 // applied when a site with that name registers (e.g. a shared library loaded later).
 FAILPOINT_EXPORT void apply(std::string_view spec, bool keep_unknown = false);
 
 // Parses a FAILPOINTS-format specification into (name, terms) pairs without applying it.
-// `;` and `=` inside quoted strings do not split. Throws config_error.
+// `;` and `=` inside quoted strings do not split; a `?` before a name is dropped. Throws
+// config_error.
 FAILPOINT_EXPORT std::vector<std::pair<std::string, std::string>> parse_spec(std::string_view spec);
 
 // Checks a term string without applying it. Throws config_error.
 FAILPOINT_EXPORT void validate_terms(std::string_view terms);
+
+// Whether running `terms` can end the process (a `panic` or `break` term), decided from the
+// parsed terms: `return("no panic")` cannot. Throws config_error on malformed terms. Pure.
+FAILPOINT_EXPORT bool may_end_process(std::string_view terms);
 
 // The state of one failpoint, or nullopt when no site has that name.
 FAILPOINT_EXPORT std::optional<failpoint_info> status(std::string_view name);

@@ -1,7 +1,7 @@
 // test/fuzz/terms_fuzzer.cpp: libFuzzer target for the term parser (runtime/terms.cpp).
 //
 // Properties checked on every input:
-// - parse_terms never crashes, hangs or reads out of bounds; it returns or throws config_error.
+// - parse_terms never crashes, hangs or reads out of bounds; it returns a chain or an error.
 // - An error's position lies within the input (or at its end) and its message names the input.
 // - An accepted chain respects the limits (max_terms, max_terms_length), its source is the input
 //   trimmed of blanks, and parsing the source again gives the same chain (canonical round trip).
@@ -13,15 +13,15 @@
 #include <string>
 #include <string_view>
 
-#include "failpoint/control.hpp"
 #include "runtime/terms.hpp"
 
 #include "property.hpp"
 
 namespace {
 
-using failpoint::detail::parsed_terms;
-using failpoint::detail::term;
+namespace ri = failpoint::runtime_internal;
+using ri::parsed_terms;
+using ri::term;
 
 using failpoint_fuzz::check;
 using failpoint_fuzz::property_failed;
@@ -37,36 +37,34 @@ bool same_term(const term& a, const term& b) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
 
-  if (auto d = failpoint::detail::parse_duration(input))
+  if (auto d = ri::parse_duration(input))
     check(d->count() >= 0, "parse_duration returned a negative duration");
 
-  parsed_terms parsed;
-  try {
-    parsed = failpoint::detail::parse_terms(input);
-  } catch (const failpoint::config_error& e) {
-    check(e.position() <= input.size(), "error position past the end of the input");
-    check(std::string_view(e.what()).rfind("in \"", 0) == 0, "error message does not quote input");
+  auto result = ri::parse_terms(input);
+  if (!result.ok()) {
+    const ri::error& e = result.failure();
+    check(e.position <= input.size(), "error position past the end of the input");
+    check(e.message.rfind("in \"", 0) == 0, "error message does not quote input");
     return 0;
   }
+  const parsed_terms& parsed = result.value();
   check(!parsed.terms.empty(), "accepted an empty chain");
-  check(parsed.terms.size() <= failpoint::detail::max_terms, "accepted more than max_terms");
-  check(size <= failpoint::detail::max_terms_length, "accepted more than max_terms_length");
+  check(parsed.terms.size() <= ri::max_terms, "accepted more than max_terms");
+  check(size <= ri::max_terms_length, "accepted more than max_terms_length");
   check(input.find(parsed.source) != std::string_view::npos, "source is not part of the input");
   for (const term& t : parsed.terms) {
     check(!t.count || *t.count >= 1, "accepted a count of 0");
     check(!t.percent || (*t.percent >= 0.0 && *t.percent <= 100.0), "probability out of range");
     check(t.duration.count() >= 0, "negative duration");
-    if (t.val.kind == failpoint::detail::value_kind::string)
+    if (t.val.kind == ri::value_kind::string)
       check(t.val.text == t.text.c_str() && t.val.size == t.text.size(), "dangling value text");
   }
 
   // The canonical source parses again to the same chain.
-  parsed_terms again;
-  try {
-    again = failpoint::detail::parse_terms(parsed.source);
-  } catch (const failpoint::config_error&) {
+  auto reparsed = ri::parse_terms(parsed.source);
+  if (!reparsed.ok())
     property_failed("the source of an accepted chain does not parse");
-  }
+  const parsed_terms& again = reparsed.value();
   check(again.source == parsed.source, "source changes on a second parse");
   check(again.terms.size() == parsed.terms.size(), "term count changes on a second parse");
   for (std::size_t i = 0; i < again.terms.size(); ++i)

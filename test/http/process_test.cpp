@@ -104,6 +104,8 @@ TEST_CASE("FAILPOINTS_HTTP starts the endpoint before main and writes the addres
   CHECK(WIFEXITED(*status));
   CHECK(WEXITSTATUS(*status) == 0);
   CHECK(fpt::read_file(c.proc.out_path).empty());  // never writes to stdout
+  // The runtime knows the endpoint serves FAILPOINTS_HTTP: no "nothing serves it" complaint.
+  CHECK(fpt::read_file(c.proc.err_path).find("FAILPOINTS_HTTP") == std::string::npos);
 }
 
 TEST_CASE(

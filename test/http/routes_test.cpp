@@ -123,6 +123,29 @@ TEST_CASE("PUT /NAME with bad terms is 400 naming the byte position and changes 
   CHECK(failpoint::status("http.plain")->terms == "return");
 }
 
+TEST_CASE("PUT of a value the failpoint's type cannot take is 400 naming it and changes nothing",
+          "[http][types]") {
+  endpoint ep;
+  failpoint::enable("http.value", "return(1)");
+  const auto text = call(ep.address, "PUT", "/http.value", "return(\"10\")");
+  CHECK(text.status == 400);
+  CHECK(text.body.find("value \"10\" does not fit failpoint \"http.value\" of type int") !=
+        std::string::npos);
+  CHECK(failpoint::status("http.value")->terms == "return(1)");
+  // http.plain carries no value.
+  const auto plain = call(ep.address, "PUT", "/http.plain", "return(true)");
+  CHECK(plain.status == 400);
+  CHECK(plain.body.find("failpoint \"http.plain\"") != std::string::npos);
+  CHECK(failpoint::status("http.plain")->terms.empty());
+  // A batch with one misfit applies nothing.
+  const auto batch =
+      call(ep.address, "PUT", "/failpoints", "http.plain=return\nhttp.value=return(true)");
+  CHECK(batch.status == 400);
+  CHECK(batch.body.find("type int") != std::string::npos);
+  CHECK(failpoint::status("http.plain")->terms.empty());
+  CHECK(failpoint::status("http.value")->terms == "return(1)");
+}
+
 TEST_CASE("PUT and DELETE of an unknown name are 404 with the closest names", "[http]") {
   endpoint ep;
   const auto put = call(ep.address, "PUT", "/http.valeu", "return(1)");

@@ -1,7 +1,11 @@
 // test/runtime/env_probe.cpp: a program the environment and life-cycle tests run as a child.
 //   env_probe values        prints the values its sites produce at the start of main
 //   env_probe rolls N       hits a 50% site N times, prints a 0/1 string
-//   env_probe plugin PATH   loads PATH with dlopen and prints what its failpoint returns
+//   env_probe plugin PATH   hits probe.int, then loads PATH with dlopen and prints what its
+//                           failpoint returns
+//   env_probe flag          prints what the bool failpoint probe.flag gives
+//   env_probe none          hits no failpoint, prints "ran"
+//   env_probe main          hits no failpoint, writes "main" to stderr as main starts
 //   env_probe exit          hits a failpoint from a static destructor and an atexit handler
 #include <dlfcn.h>
 
@@ -25,6 +29,12 @@ std::string probe_string() {
   if (auto fp = FAILPOINT_VALUE("probe.string", std::string))
     return *fp;
   return "default";
+}
+
+bool probe_flag() {
+  if (auto fp = FAILPOINT_VALUE("probe.flag", bool))
+    return *fp;
+  return false;
 }
 
 bool probe_roll() {
@@ -57,7 +67,21 @@ int main(int argc, char** argv) {
     std::putchar('\n');
     return 0;
   }
+  if (mode == "flag") {
+    std::printf("flag=%d\n", probe_flag() ? 1 : 0);
+    return 0;
+  }
+  if (mode == "main") {
+    std::fputs("main\n", stderr);
+    return 0;
+  }
+  if (mode == "none") {
+    std::printf("ran\n");
+    return 0;
+  }
   if (mode == "plugin" && argc == 3) {
+    // A failpoint hit before the library is loaded: the program has settled by then.
+    (void)probe_int();
     void* lib = dlopen(argv[2], RTLD_NOW);
     if (lib == nullptr)
       return 3;

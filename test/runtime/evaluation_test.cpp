@@ -223,6 +223,9 @@ TEST_CASE("throw raises failpoint::injected_error with the name and message", "[
 TEST_CASE("callback runs the registered function at the site", "[eval]") {
   CHECK_THROWS_WITH(failpoint::enable("eval.int", "callback"),
                     Catch::Contains("no callback is set for failpoint \"eval.int\""));
+  // The position is the term's, not the first "callback" in the text.
+  CHECK_THROWS_WITH(failpoint::enable("eval.string", "return(\"callback\")->callback"),
+                    Catch::Contains("at byte 20: no callback is set"));
   CHECK_FALSE(failpoint::status("eval.int")->active);
   int calls = 0;
   failpoint::set_callback("eval.int", [&] { ++calls; });
@@ -234,28 +237,64 @@ TEST_CASE("callback runs the registered function at the site", "[eval]") {
   failpoint::set_callback("eval.int", nullptr);
 }
 
-TEST_CASE("a value that does not fit the type is counted, not run", "[eval][mismatch]") {
-  failpoint::enable("eval.int", "return(\"x\")");
-  CHECK(read_int() == -1);
-  CHECK(read_int() == -1);
-  auto s = failpoint::status("eval.int");
-  CHECK(s->mismatches == 2);
-  CHECK(s->count == 2);
-  failpoint::enable("eval.byte", "return(256)");
-  CHECK(read_byte() == 0);
-  failpoint::enable("eval.byte", "return(-1)");
-  CHECK(read_byte() == 0);
-  CHECK(failpoint::status("eval.byte")->mismatches == 1);  // reset by enable
-  failpoint::enable("eval.bool", "return(1)");
-  CHECK(save());
-  failpoint::enable("eval.bool", "return");
-  CHECK(save());
-  failpoint::enable("eval.void", "return(1)");
-  CHECK_FALSE(fired_void());
-  failpoint::enable("eval.string", "return(1)");
-  CHECK(read_string() == "default");
+TEST_CASE("a value that cannot fit the type is refused when set, naming failpoint, type, value",
+          "[eval][mismatch][types]") {
+  struct refused {
+    const char* name;
+    const char* terms;
+    const char* type;
+    const char* value;
+  };
+  const refused cases[] = {
+      {"eval.int", "return(\"x\")", "type int", "value \"x\""},
+      {"eval.int", "return(\"10\")", "type int", "value \"10\""},
+      {"eval.int", "return", "type int", "value no value"},
+      {"eval.int", "2*off->return(true)", "type int", "value true"},
+      {"eval.byte", "return(256)", "type std::uint8_t", "value 256"},
+      {"eval.byte", "return(-1)", "type std::uint8_t", "value -1"},
+      {"eval.bool", "return(1)", "type bool", "value 1"},
+      {"eval.bool", "return", "type bool", "value no value"},
+      {"eval.void", "return(1)", "type (no value)", "value 1"},
+      {"eval.string", "return(1)", "type std::string", "value 1"},
+      {"eval.view", "return(false)", "type std::string_view", "value false"},
+  };
+  for (const refused& c : cases) {
+    INFO(c.name << " = " << c.terms);
+    failpoint::disable(c.name);
+    CHECK_THROWS_AS(failpoint::enable(c.name, c.terms), failpoint::config_error);
+    CHECK_THROWS_WITH(failpoint::enable(c.name, c.terms),
+                      Catch::Contains(std::string("failpoint \"") + c.name + "\"") &&
+                          Catch::Contains(c.type) && Catch::Contains(c.value) &&
+                          Catch::Contains("evaluation_test.cpp:"));
+    CHECK(failpoint::status(c.name)->terms.empty());  // nothing changed
+  }
+  // The values that fit are accepted.
+  CHECK_NOTHROW(failpoint::enable("eval.byte", "return(255)"));
+  CHECK_NOTHROW(failpoint::enable("eval.bool", "return(false)"));
+  CHECK_NOTHROW(failpoint::enable("eval.void", "return()"));
+  CHECK_NOTHROW(failpoint::enable("eval.double", "return(3)"));
+  CHECK_NOTHROW(failpoint::enable("eval.string", "return(`raw`)"));
+  CHECK(read_string() == "raw");
+  // apply() is all-or-nothing: one misfit entry changes nothing.
+  failpoint::enable("eval.int", "return(1)");
+  CHECK_THROWS_WITH(failpoint::apply("eval.int=return(2);eval.bool=return(1)"),
+                    Catch::Contains("failpoint \"eval.bool\"") && Catch::Contains("type bool"));
+  CHECK(failpoint::status("eval.int")->terms == "return(1)");
+  failpoint::disable_all();
+}
+
+TEST_CASE("a value for a type the runtime cannot check is counted at the site, not run",
+          "[eval][mismatch][types]") {
+  // `color` is an enum: only the site knows it takes integers.
   failpoint::enable("eval.enum", "return(true)");
   CHECK(read_color() == color::red);
+  CHECK(read_color() == color::red);
+  auto s = failpoint::status("eval.enum");
+  CHECK(s->mismatches == 2);
+  CHECK(s->count == 2);
+  failpoint::enable("eval.enum", "return(2)");
+  CHECK(read_color() == color::green);
+  CHECK(failpoint::status("eval.enum")->mismatches == 0);  // reset by enable
   failpoint::disable_all();
 }
 

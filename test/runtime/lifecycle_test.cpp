@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "../support/child_process.hpp"
@@ -17,6 +18,25 @@ int life_int() {
   if (auto fp = FAILPOINT_VALUE("life.int", int))
     return *fp;
   return 0;
+}
+
+enum class level { low, high };
+level life_level() {
+  if (auto fp = FAILPOINT_VALUE("life.level", level))
+    return *fp;
+  return level::low;
+}
+
+// One failpoint with sites of two types.
+int life_multi_int() {
+  if (auto fp = FAILPOINT_VALUE("life.multi", int))
+    return *fp;
+  return -1;
+}
+int life_multi_bool() {
+  if (auto fp = FAILPOINT_VALUE("life.multi", bool))
+    return *fp ? 1 : 0;
+  return -1;
 }
 }  // namespace
 
@@ -60,16 +80,43 @@ TEST_CASE("print writes the name and message to stderr and goes on", "[lifecycle
 
 TEST_CASE("a type mismatch is reported once on stderr with the name, value and types",
           "[lifecycle][mismatch]") {
+  // An enum: the runtime cannot check the value when it is set, the site checks it when hit.
   auto r = run_in_child([] {
-    failpoint::enable("life.int", "return(\"abc\")");
-    life_int();
-    life_int();
+    failpoint::enable("life.level", "return(\"abc\")");
+    life_level();
+    life_level();
   });
   CHECK(r.status == 0);
   CHECK_THAT(r.err,
-             Catch::Contains("value \"abc\" does not fit failpoint \"life.int\" of type int"));
+             Catch::Contains("value \"abc\" does not fit failpoint \"life.level\" of type level"));
   CHECK_THAT(r.err, Catch::Contains("lifecycle_test.cpp:"));
   CHECK(r.err.find("does not fit", r.err.find("does not fit") + 1) == std::string::npos);
+}
+
+TEST_CASE("a value that fits some sites of a name names on stderr the sites it cannot reach",
+          "[lifecycle][mismatch][types]") {
+  auto r = run_in_child([] {
+    failpoint::enable("life.multi", "return(5)");
+    if (life_multi_int() != 5 || life_multi_bool() != -1)
+      std::_Exit(3);
+    failpoint::enable("life.multi", "return(true)");
+    if (life_multi_int() != -1 || life_multi_bool() != 1)
+      std::_Exit(4);
+    try {
+      failpoint::enable("life.multi", "return(\"x\")");  // fits neither
+      std::_Exit(5);
+    } catch (const failpoint::config_error& e) {
+      std::fprintf(stderr, "refused: %s\n", e.what());
+    }
+  });
+  CHECK(r.exited);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.err, Catch::Contains("failpoint \"life.multi\": value 5 cannot reach its site of "
+                                    "type bool at "));
+  CHECK_THAT(r.err, Catch::Contains("failpoint \"life.multi\": value true cannot reach its site of "
+                                    "type int at "));
+  CHECK_THAT(r.err, Catch::Contains("refused: ") && Catch::Contains("int at ") &&
+                        Catch::Contains("bool at "));
 }
 
 TEST_CASE("failpoints work in a child forked while other threads hit them", "[lifecycle][fork]") {

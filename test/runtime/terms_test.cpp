@@ -2,16 +2,50 @@
 // position and the reason they must report.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <map>
+#include <sstream>
+
 #include "failpoint/control.hpp"
 #include "runtime/terms.hpp"
+#include "runtime/types.hpp"
 
+namespace ri = failpoint::runtime_internal;
 using failpoint::config_error;
-using failpoint::detail::action;
-using failpoint::detail::parse_terms;
-using failpoint::detail::value_kind;
+using ri::action;
+using ri::value_kind;
 using namespace std::chrono_literals;
 
 namespace {
+
+// The value of `r`, the result of reading `input`; fails the test on an error.
+template <class T>
+T value_of(ri::result<T> r, std::string_view input) {
+  if (!r.ok())
+    FAIL("\"" << input << "\" was refused: " << r.failure().message);
+  return std::move(r).value();
+}
+
+// The error of `r`, the result of reading `input`; fails the test when it was accepted.
+template <class T>
+ri::error error_of(ri::result<T> r, std::string_view input) {
+  if (r.ok())
+    FAIL("no error for \"" << input << "\"");
+  return std::move(r).failure();
+}
+
+ri::parsed_terms parse_ok(std::string_view input) {
+  return value_of(ri::parse_terms(input), input);
+}
+ri::error parse_error(std::string_view input) {
+  return error_of(ri::parse_terms(input), input);
+}
+std::vector<ri::spec_entry> split_ok(std::string_view spec) {
+  return value_of(ri::split_spec(spec), spec);
+}
+std::string split_error(std::string_view spec) {
+  return error_of(ri::split_spec(spec), spec).message;
+}
 
 struct valid_case {
   const char* input;
@@ -53,51 +87,55 @@ TEST_CASE("every action parses, alone and with its value forms", "[parser]") {
   };
   for (const auto& c : cases) {
     INFO(c.input);
-    auto parsed = parse_terms(c.input);
+    auto parsed = parse_ok(c.input);
     CHECK(parsed.terms.size() == c.terms);
     CHECK(parsed.terms.front().act == c.first);
   }
 }
 
 TEST_CASE("values are decoded exactly", "[parser]") {
-  auto p = parse_terms(R"(return("a\"b\\c\nd\te\rf\x41\x7a;="))");
+  auto p = parse_ok(R"(return("a\"b\\c\nd\te\rf\x41\x7a;="))");
   REQUIRE(p.terms[0].val.kind == value_kind::string);
   CHECK(std::string(p.terms[0].val.text, p.terms[0].val.size) == "a\"b\\c\nd\te\rfAz;=");
-  CHECK(parse_terms("return(-12)").terms[0].val.integer == -12);
-  CHECK(parse_terms("return(9223372036854775807)").terms[0].val.integer == INT64_MAX);
-  CHECK(parse_terms("return(-9223372036854775808)").terms[0].val.integer == INT64_MIN);
-  CHECK(parse_terms("return(false)").terms[0].val.kind == value_kind::boolean);
-  CHECK(parse_terms("return(false)").terms[0].val.integer == 0);
-  CHECK(parse_terms("return(true)").terms[0].val.integer == 1);
-  CHECK(parse_terms("return").terms[0].val.kind == value_kind::none);
-  CHECK(parse_terms("return(\"\")").terms[0].val.size == 0);
+  CHECK(parse_ok("return(-12)").terms[0].val.integer == -12);
+  CHECK(parse_ok("return(9223372036854775807)").terms[0].val.integer == INT64_MAX);
+  CHECK(parse_ok("return(-9223372036854775808)").terms[0].val.integer == INT64_MIN);
+  CHECK(parse_ok("return(false)").terms[0].val.kind == value_kind::boolean);
+  CHECK(parse_ok("return(false)").terms[0].val.integer == 0);
+  CHECK(parse_ok("return(true)").terms[0].val.integer == 1);
+  CHECK(parse_ok("return").terms[0].val.kind == value_kind::none);
+  CHECK(parse_ok("return(\"\")").terms[0].val.size == 0);
 }
 
 TEST_CASE("counts and probabilities are read as written", "[parser]") {
-  auto p = parse_terms("3*return->50%off->12.5%7*print");
+  auto p = parse_ok("3*return->50%off->12.5%7*print");
   CHECK(*p.terms[0].count == 3);
   CHECK_FALSE(p.terms[0].percent);
   CHECK(*p.terms[1].percent == 50.0);
   CHECK(*p.terms[2].percent == 12.5);
   CHECK(*p.terms[2].count == 7);
-  CHECK(*parse_terms("50.0%return(1)").terms[0].percent == 50.0);
-  CHECK(*parse_terms("0%return").terms[0].percent == 0.0);
-  CHECK(*parse_terms("100%return").terms[0].percent == 100.0);
+  CHECK(*parse_ok("50.0%return(1)").terms[0].percent == 50.0);
+  CHECK(*parse_ok("0%return").terms[0].percent == 0.0);
+  CHECK(*parse_ok("100%return").terms[0].percent == 100.0);
 }
 
 TEST_CASE("durations: integers in the action's unit, strings with units", "[parser]") {
-  CHECK(parse_terms("sleep(100)").terms[0].duration == 100ms);
-  CHECK(parse_terms("sleep(\"150ms\")").terms[0].duration == 150ms);
-  CHECK(parse_terms("sleep(\"1.5s\")").terms[0].duration == 1500ms);
-  CHECK(parse_terms("sleep(\"1m30s\")").terms[0].duration == 90s);
-  CHECK(parse_terms("sleep(\"2h\")").terms[0].duration == 2h);
-  CHECK(parse_terms("sleep(\"10ns\")").terms[0].duration == 10ns);
-  CHECK(parse_terms("delay(5)").terms[0].duration == 5us);
-  CHECK(parse_terms("delay(\"3us\")").terms[0].duration == 3us);
+  CHECK(parse_ok("sleep(100)").terms[0].duration == 100ms);
+  CHECK(parse_ok("sleep(\"150ms\")").terms[0].duration == 150ms);
+  CHECK(parse_ok("sleep(\"1.5s\")").terms[0].duration == 1500ms);
+  CHECK(parse_ok("sleep(\"1m30s\")").terms[0].duration == 90s);
+  CHECK(parse_ok("sleep(\"2h\")").terms[0].duration == 2h);
+  CHECK(parse_ok("sleep(\"10ns\")").terms[0].duration == 10ns);
+  CHECK(parse_ok("delay(5)").terms[0].duration == 5us);
+  CHECK(parse_ok("delay(\"3us\")").terms[0].duration == 3us);
 }
 
 TEST_CASE("the source is kept, trimmed, for echoing back", "[parser]") {
-  CHECK(parse_terms("  2*off -> return(1)\n").source == "2*off -> return(1)");
+  CHECK(parse_ok("  2*off -> return(1)\n").source == "2*off -> return(1)");
+  const auto p = parse_ok("  2*off -> return(\"callback\")->callback");
+  CHECK(p.terms[0].action_offset == 2);
+  CHECK(p.terms[1].action_offset == 9);
+  CHECK(p.terms[2].action_offset == 29);
 }
 
 namespace {
@@ -151,15 +189,13 @@ TEST_CASE("malformed terms name the position and what was expected", "[parser]")
   };
   for (const auto& c : cases) {
     INFO("input: " << c.input);
-    try {
-      parse_terms(c.input);
-      FAIL("no error for " << c.input);
-    } catch (const config_error& e) {
-      INFO("message: " << e.what());
-      CHECK(e.position() == c.position);
-      CHECK_THAT(e.what(), Catch::Contains(c.reason));
-      CHECK_THAT(e.what(), Catch::Contains("at byte " + std::to_string(c.position)));
-    }
+    const ri::error e = parse_error(c.input);
+    INFO("message: " << e.message);
+    CHECK(e.position == c.position);
+    CHECK_THAT(e.message, Catch::Contains(c.reason));
+    CHECK_THAT(e.message, Catch::Contains("at byte " + std::to_string(c.position)));
+    // The public API throws the same error as config_error.
+    CHECK_THROWS_WITH(failpoint::validate_terms(c.input), Catch::Contains(c.reason));
   }
 }
 
@@ -167,30 +203,35 @@ TEST_CASE("limits on chain length and input size are enforced", "[parser]") {
   std::string chain = "off";
   for (int i = 0; i < 64; ++i)
     chain += "->off";
-  CHECK_THROWS_WITH(parse_terms(chain), Catch::Contains("more than 64 terms"));
-  CHECK_THROWS_WITH(parse_terms(std::string(70000, ' ') + "off"),
-                    Catch::Contains("longer than 65536 bytes"));
+  CHECK_THAT(parse_error(chain).message, Catch::Contains("more than 64 terms"));
+  CHECK_THAT(parse_error(std::string(70000, ' ') + "off").message,
+             Catch::Contains("longer than 65536 bytes"));
 }
 
 TEST_CASE("error messages escape control characters of the input", "[parser]") {
-  CHECK_THROWS_WITH(parse_terms("ret\x01rn"), Catch::Contains("\\x01"));
+  CHECK_THAT(parse_error("ret\x01rn").message, Catch::Contains("\\x01"));
 }
 
 TEST_CASE("FAILPOINTS specifications split on semicolons and newlines outside quotes",
           "[parser][env]") {
-  using failpoint::detail::split_spec;
-  auto s = split_spec(" a = return(1) ; b/c=return(\"x;y=z\\\"\")\n\nd=;e=off; ");
-  REQUIRE(s.size() == 4);
-  CHECK(s[0] == std::make_pair(std::string("a"), std::string("return(1)")));
-  CHECK(s[1] == std::make_pair(std::string("b/c"), std::string("return(\"x;y=z\\\"\")")));
-  CHECK(s[2] == std::make_pair(std::string("d"), std::string("")));
-  CHECK(s[3] == std::make_pair(std::string("e"), std::string("off")));
-  CHECK(split_spec("").empty());
-  CHECK(split_spec(" ; ;\n").empty());
-  CHECK_THROWS_WITH(split_spec("a=off;b"), Catch::Contains("entry \"b\" has no \"=\""));
-  CHECK_THROWS_WITH(split_spec("=off"), Catch::Contains("empty failpoint name"));
-  CHECK_THROWS_WITH(split_spec("a=return(\"x;"), Catch::Contains("unclosed string"));
-  CHECK_THROWS_WITH(split_spec("a=off;a=return"), Catch::Contains("given twice"));
+  auto s = split_ok(" a = return(1) ; b/c=return(\"x;y=z\\\"\")\n\nd=;e=off; ?f=return(`;=`)");
+  auto entry = [](const ri::spec_entry& e) { return std::make_tuple(e.name, e.terms, e.later); };
+  REQUIRE(s.size() == 5);
+  CHECK(entry(s[0]) == std::make_tuple(std::string("a"), std::string("return(1)"), false));
+  CHECK(entry(s[1]) ==
+        std::make_tuple(std::string("b/c"), std::string("return(\"x;y=z\\\"\")"), false));
+  CHECK(entry(s[2]) == std::make_tuple(std::string("d"), std::string(""), false));
+  CHECK(entry(s[3]) == std::make_tuple(std::string("e"), std::string("off"), false));
+  CHECK(entry(s[4]) == std::make_tuple(std::string("f"), std::string("return(`;=`)"), true));
+  CHECK(split_ok("").empty());
+  CHECK(split_ok(" ; ;\n").empty());
+  CHECK_THAT(split_error("a=off;b"), Catch::Contains("entry \"b\" has no \"=\""));
+  CHECK_THAT(split_error("=off"), Catch::Contains("empty failpoint name"));
+  CHECK_THAT(split_error("?=off"), Catch::Contains("empty failpoint name"));
+  CHECK_THAT(split_error("a=return(\"x;"), Catch::Contains("unclosed string"));
+  CHECK_THAT(split_error("a=return(`x;"), Catch::Contains("unclosed string"));
+  CHECK_THAT(split_error("a=off;a=return"), Catch::Contains("given twice"));
+  CHECK_THAT(split_error("a=off;?a=return"), Catch::Contains("given twice"));
 }
 
 TEST_CASE("parse_spec checks every entry's terms and names the failpoint", "[parser][env]") {
@@ -199,4 +240,102 @@ TEST_CASE("parse_spec checks every entry's terms and names the failpoint", "[par
                     Catch::Contains("failpoint \"b\"") && Catch::Contains("at byte 6"));
   CHECK_NOTHROW(failpoint::validate_terms("1*return(true)"));
   CHECK_THROWS_AS(failpoint::validate_terms("1*"), config_error);
+}
+
+TEST_CASE("Go raw strings in backquotes are values without escapes", "[parser]") {
+  const auto p = parse_ok(R"(return(`a\n"b;c=`)->panic(`x\`))");
+  REQUIRE(p.terms[0].val.kind == value_kind::string);
+  CHECK(std::string(p.terms[0].val.text, p.terms[0].val.size) == R"(a\n"b;c=)");
+  CHECK(p.terms[1].text == R"(x\)");
+  CHECK(parse_ok("return(``)").terms[0].val.size == 0);
+  CHECK(parse_ok("sleep(`150ms`)").terms[0].duration == 150ms);
+  CHECK_THAT(parse_error("return(`abc)").message, Catch::Contains("unclosed raw string"));
+  CHECK(parse_error("return(`abc)").position == 7);
+  CHECK_THAT(parse_error("off(`x`)").message, Catch::Contains("off takes no value"));
+}
+
+TEST_CASE("a term takes at most one count and one probability, in either order", "[parser]") {
+  CHECK(*parse_ok("10%2*return").terms[0].count == 2);
+  CHECK(*parse_ok("2*10%return").terms[0].percent == 10.0);
+  const ri::error twice = parse_error("2*3*return(1)");
+  CHECK(twice.position == 2);
+  CHECK_THAT(twice.message, Catch::Contains("a second count \"3*\" in one term"));
+  CHECK_THAT(twice.message, Catch::Contains("at most one count and one probability"));
+  CHECK_THAT(parse_error("10%20%return").message, Catch::Contains("a second probability"));
+}
+
+TEST_CASE("may_end_process decides from the parsed terms, not from the text", "[parser]") {
+  CHECK(failpoint::may_end_process("panic"));
+  CHECK(failpoint::may_end_process("1*off->break"));
+  CHECK(failpoint::may_end_process("50%return(1) -> panic(\"x\")"));
+  CHECK_FALSE(failpoint::may_end_process("return(\"breakfast\")"));
+  CHECK_FALSE(failpoint::may_end_process("return(\"no panic\")->print(`break`)"));
+  CHECK_FALSE(failpoint::may_end_process("sleep(1)->throw(\"panic\")"));
+  CHECK_THROWS_AS(failpoint::may_end_process("panic("), config_error);
+  // Every action of the table, alone.
+  for (const ri::action_spec& spec : ri::actions) {
+    std::string terms = spec.name;
+    if (spec.rule == ri::value_rule::duration)
+      terms += "(1)";
+    INFO(terms);
+    CHECK(failpoint::may_end_process(terms) == spec.may_end_process);
+  }
+}
+
+TEST_CASE("README's action table matches the runtime's", "[parser][docs]") {
+  std::ifstream in(FAILPOINT_README);
+  REQUIRE(in);
+  // The rows `| `name` | value | ... |` of the first table that follows "## Terms".
+  std::map<std::string, std::string> readme;
+  std::string line;
+  bool in_terms = false;
+  bool in_table = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0)
+      in_terms = line == "## Terms";
+    if (!in_terms)
+      continue;
+    if (line.rfind("|", 0) != 0) {
+      if (in_table)
+        break;
+      continue;
+    }
+    in_table = true;
+    const std::size_t name_end = line.find("` |");
+    if (line.rfind("| `", 0) != 0 || name_end == std::string::npos)
+      continue;  // the header row and its rule
+    const std::size_t value_begin = name_end + 4;
+    const std::size_t value_end = line.find(" |", value_begin);
+    readme[line.substr(3, name_end - 3)] = line.substr(value_begin, value_end - value_begin);
+  }
+  std::map<std::string, std::string> table;
+  for (const ri::action_spec& spec : ri::actions)
+    table[spec.name] = spec.value_help;
+  CHECK(readme == table);
+}
+
+TEST_CASE("values are checked against the type spellings the runtime knows", "[parser][types]") {
+  auto fits = [](std::string_view terms, std::string_view type) {
+    const auto fit = ri::fit_value(parse_ok(terms).terms[0].val, type);
+    REQUIRE(fit.known);
+    return fit.reason == nullptr;
+  };
+  CHECK(fits("return(true)", "bool"));
+  CHECK_FALSE(fits("return(1)", "bool"));
+  CHECK(fits("return(255)", "std::uint8_t"));
+  CHECK_FALSE(fits("return(256)", "uint8_t"));
+  CHECK_FALSE(fits("return(-1)", "unsigned   long"));
+  CHECK(fits("return(-1)", "const long long"));
+  CHECK(fits("return(7)", "::std::size_t"));
+  CHECK_FALSE(fits("return(\"10\")", "int"));
+  CHECK(fits("return(3)", "double"));
+  CHECK(fits("return(\"x\")", "std::string"));
+  CHECK(fits("return(`x`)", "const std::string_view"));
+  CHECK(fits("return(\"x\")", "const char *"));
+  CHECK_FALSE(fits("return(1)", "const char*"));
+  CHECK(fits("return", ""));
+  CHECK_FALSE(fits("return(1)", ""));
+  // Spellings the runtime cannot tie to a type are left to the site.
+  for (const char* unknown : {"color", "my::string", "char*", "std::vector<int>", "int&"})
+    CHECK_FALSE(ri::fit_value(parse_ok("return(1)").terms[0].val, unknown).known);
 }

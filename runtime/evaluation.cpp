@@ -1,0 +1,217 @@
+// runtime/evaluation.cpp: what a hit of an armed site does: walk the chain, roll, count, run the
+// action, and the work after a run (wake waiters, retire a used-up chain).
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "failpoint/error.hpp"
+#include "runtime/readers.hpp"
+#include "runtime/registry.hpp"
+
+namespace failpoint {
+namespace runtime_internal {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t x) noexcept {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Rolls the dice for a `P%` term: reproducible from the seed, the name and the roll's index.
+bool roll(snapshot* snap, double percent) noexcept {
+  if (percent >= 100.0)
+    return true;
+  if (percent <= 0.0)
+    return false;
+  const std::uint64_t n = snap->rolls.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t x = splitmix64(registry::instance().seed() ^ splitmix64(snap->stream + n));
+  const double u = static_cast<double>(x >> 11) * 0x1.0p-53 * 100.0;
+  return u < percent;
+}
+
+// Uses one run of a counted term; false when its count is used up.
+bool take_one(std::atomic<std::uint64_t>& remaining, bool& was_last) noexcept {
+  std::uint64_t left = remaining.load(std::memory_order_relaxed);
+  while (left != 0) {
+    if (remaining.compare_exchange_weak(left, left - 1, std::memory_order_acq_rel)) {
+      was_last = left == 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+void pause_until_reconfigured(point* p, std::uint64_t generation) {
+  std::unique_lock<std::mutex> lock(p->mutex);
+  p->changed.wait(lock, [&] { return p->generation != generation; });
+}
+
+// What the term that ran asks for, copied out of the snapshot so that the action runs after the
+// evaluation has let go of it: a thread in sleep or pause holds nothing.
+struct pending_action {
+  action act;
+  std::chrono::nanoseconds duration;
+  std::string message;  // panic, print, throw
+  std::uint64_t generation;
+};
+
+pending_action pending_action_of(const term& t, const snapshot* snap) {
+  pending_action a{t.act, t.duration, {}, snap->generation};
+  if (spec_of(t.act).carries_message && t.val.kind == value_kind::string)
+    a.message = t.text;
+  return a;
+}
+
+std::string with_message(const char* what, const std::string& name, const std::string& message) {
+  return message.empty() ? fmt::format("failpoint {}: {}\n", what, name)
+                         : fmt::format("failpoint {}: {}: {}\n", what, name, message);
+}
+
+// Runs an action whose row in the table of actions says it may end the process: `panic` writes
+// its message and aborts, `break` raises SIGTRAP (a debugger may let the thread go on).
+void end_process(point* p, const pending_action& a) {
+  if (a.act == action::panic) {
+    write_stderr(with_message("panic", p->name, a.message));
+    std::abort();
+  }
+  std::raise(SIGTRAP);
+}
+
+// Performs an action other than `return`.
+void run_action(point* p, const pending_action& a) {
+  if (spec_of(a.act).may_end_process) {
+    end_process(p, a);
+    return;
+  }
+  switch (a.act) {
+    case action::return_:
+    case action::off:
+      return;
+    case action::sleep:
+      std::this_thread::sleep_for(a.duration);
+      return;
+    case action::delay: {
+      const auto deadline = std::chrono::steady_clock::now() + a.duration;
+      while (std::chrono::steady_clock::now() < deadline) {
+      }
+      return;
+    }
+    case action::yield:
+      std::this_thread::yield();
+      return;
+    case action::panic:
+    case action::break_:
+      return;  // end_process above
+    case action::print:
+      write_stderr(with_message("print", p->name, a.message));
+      return;
+    case action::pause:
+      pause_until_reconfigured(p, a.generation);
+      return;
+    case action::throw_:
+      throw injected_error(p->name, a.message);
+    case action::callback: {
+      auto fn = registry::instance().callback(p->name);
+      if (fn && *fn) {
+        (*fn)();
+      } else {
+        write_stderr(
+            fmt::format("failpoint: {}: callback term ran but no callback is set\n", p->name));
+      }
+      return;
+    }
+  }
+}
+
+// Work after a term ran, outside the read guard: wakes wait_for() callers, and retires a
+// configuration whose terms are all used up (its sites go back to the zero-cost path).
+void after_run(point* p, bool notify, snapshot* used_up_snapshot) {
+  if (notify) {
+    { std::lock_guard<std::mutex> lock(p->mutex); }
+    p->changed.notify_all();
+  }
+  if (used_up_snapshot != nullptr) {
+    registry::retire_if_active(p, used_up_snapshot);
+    release(used_up_snapshot);
+  }
+}
+
+}  // namespace
+}  // namespace runtime_internal
+
+namespace detail {
+
+using namespace runtime_internal;
+
+hit evaluate(site& s) {
+  // The first hit of any failpoint settles the configuration (registry::settle); until then
+  // every site is armed.
+  if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed)))
+    registry::instance().settle();
+  point* p = static_cast<point*>(s.point);
+  if (p == nullptr)
+    return hit();
+  read_section guard;
+  snapshot* snap = p->active.load(std::memory_order_seq_cst);
+  if (snap == nullptr)
+    return hit();
+  const auto& terms = snap->parsed.terms;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    const term& t = terms[i];
+    if (t.percent && !roll(snap, *t.percent))
+      continue;
+    bool was_last = false;
+    if (t.count && !take_one(snap->remaining[i], was_last))
+      continue;
+    // This term runs.
+    snap->runs.fetch_add(1, std::memory_order_seq_cst);
+    const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
+    snapshot* used = nullptr;
+    if (was_last && snap->can_exhaust && used_up(snap)) {
+      retain(snap);
+      used = snap;
+    }
+    if (t.act == action::return_) {
+      // A string's bytes live in the snapshot: the hit keeps it alive. Other values are copied.
+      snapshot* owner = nullptr;
+      if (t.val.kind == value_kind::string) {
+        retain(snap);
+        owner = snap;
+      }
+      hit h(t.val, owner);
+      guard.leave();
+      after_run(p, notify, used);
+      return h;
+    }
+    const pending_action action = pending_action_of(t, snap);
+    guard.leave();
+    after_run(p, notify, used);
+    run_action(p, action);
+    return hit();
+  }
+  return hit();
+}
+
+void report_mismatch(site& s, const value& v, const char* reason) noexcept {
+  point* p = static_cast<point*>(s.point);
+  if (p == nullptr)
+    return;
+  p->mismatches.fetch_add(1, std::memory_order_relaxed);
+  if (p->mismatch_reported.exchange(true, std::memory_order_relaxed))
+    return;
+  try {
+    write_stderr(fmt::format(
+        "failpoint: {}:{}: value {} does not fit failpoint \"{}\" of type {}: {}; the failpoint's "
+        "code did not run (reported once)\n",
+        s.info.file, s.info.line, describe_value(v), p->name,
+        *s.info.type ? s.info.type : "(no value)", reason));
+  } catch (...) {
+  }
+}
+
+}  // namespace detail
+}  // namespace failpoint
