@@ -1,7 +1,6 @@
 // http-control/router.cpp: the control API's routes (see router.hpp for the table).
 #include "router.hpp"
 
-#include <cstdio>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -63,36 +62,6 @@ control_reply guarded(F&& f, unsigned unknown_status = 404) {
   } catch (...) {
     return text_reply(500, "internal error\n");
   }
-}
-
-// Whether applying `terms` may end the process (`panic` aborts, `break` raises SIGTRAP), so that
-// the 204 must be written before the change is applied: another thread may hit the failpoint
-// right away. Conservative: any mention counts, even inside a string (deferring costs little).
-bool may_end_process(std::string_view terms) {
-  for (std::string_view word : {"panic", "break"}) {
-    if (terms.find(word) != std::string_view::npos)
-      return true;
-  }
-  return false;
-}
-
-// Applies now, or (terms that may end the process) once the 204 is written. A deferred change
-// was checked beforehand; should it still fail, the failure goes to stderr (the client has its
-// 204 already).
-control_reply apply_change(bool defer, std::function<void()> change) {
-  control_reply r = no_content();
-  if (!defer) {
-    change();
-    return r;
-  }
-  r.after_write = [change = std::move(change)] {
-    try {
-      change();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "failpoint: HTTP control: deferred change failed: %s\n", e.what());
-    }
-  };
-  return r;
 }
 
 // GET / : `name=terms` lines, or JSON.
@@ -162,10 +131,8 @@ control_reply name_route(std::string_view method, const std::string& name, std::
     return guarded([&] {
       if (!failpoint::status(name))
         return unknown_reply(name);
-      failpoint::validate_terms(body);
-      std::string terms(body);
-      return apply_change(may_end_process(terms),
-                          [name, terms] { failpoint::enable(name, terms); });
+      failpoint::enable(name, body);
+      return no_content();
     });
   }
   if (method == "DELETE") {
@@ -181,18 +148,8 @@ control_reply batch_route(std::string_view method, std::string_view body) {
   if (method == "PUT") {
     return guarded(
         [&] {
-          std::string spec(body);
-          const bool defer = may_end_process(spec);
-          if (defer) {
-            // Check everything apply() would, so that the deferred apply cannot fail.
-            for (const auto& [name, terms] : failpoint::parse_spec(spec)) {
-              if (!failpoint::status(name)) {
-                throw failpoint::unknown_failpoint(name, failpoint::closest_names(name));
-              }
-              failpoint::validate_terms(terms);
-            }
-          }
-          return apply_change(defer, [spec] { failpoint::apply(spec, false); });
+          failpoint::apply(body, false);
+          return no_content();
         },
         400);
   }
@@ -312,6 +269,10 @@ control_reply run_wait(const wait_job& job, const std::function<bool()>& cancell
     }
     return text_reply(503, "the wait was cancelled (the endpoint is stopping)\n");
   });
+}
+
+bool may_change(std::string_view method) noexcept {
+  return method == "PUT" || method == "DELETE";
 }
 
 bool bearer_matches(std::string_view authorization, std::string_view token) noexcept {

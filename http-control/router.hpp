@@ -1,9 +1,9 @@
 // http-control/router.hpp: the control API's routes as a pure function from request to reply.
 //
 // Internal header. The router knows nothing about sockets or Beast: the server (server.cpp)
-// parses a request, calls route(), and writes the reply. A reply may carry a deferred change
-// (applied once the response is written: terms that end the process) or a wait job (run off the
-// io thread by run_wait(), whose reply the server writes when it is ready).
+// parses a request, calls route(), and writes the reply. Every change is applied before route()
+// returns. A reply may carry a wait job (run off the io thread by run_wait(), whose reply the
+// server writes when it is ready).
 //
 // Routes (names are percent-decoded; a name may contain '/'):
 //   GET    /                      every registered failpoint as `name=terms` lines (JSON with
@@ -52,9 +52,6 @@ struct control_reply {
   std::string content_type = "text/plain; charset=utf-8";
   std::string allow;          // 405: the methods the resource accepts
   bool authenticate = false;  // 401: send `WWW-Authenticate: Bearer`
-  // Runs on the io thread once the response has been fully written (or failed to be): the
-  // change of a PUT whose terms may end the process, so that its 204 leaves first.
-  std::function<void()> after_write;
   // Set for GET /NAME/wait: the server runs run_wait(*wait) off the io thread and sends its
   // reply instead of this one.
   std::optional<wait_job> wait;
@@ -69,6 +66,10 @@ inline constexpr std::chrono::milliseconds k_max_wait{24 * 60 * 60 * 1000};
 // Serves one request. `token` empty: no authentication. Never throws; never blocks for long
 // (it takes the runtime's locks briefly, as every function of failpoint/control.hpp does).
 control_reply route(const control_request& request, const std::string& token);
+
+// Whether a request with `method` may change a failpoint (PUT, DELETE): the server counts its
+// answer as in flight from before route() until it is written.
+bool may_change(std::string_view method) noexcept;
 
 // Runs a wait job (blocks; call it off the io thread) and returns its reply. Returns 503 early
 // when `cancelled()` becomes true (the endpoint is stopping or the client left); it is checked

@@ -36,6 +36,7 @@
 #include <string>
 #include <thread>
 
+#include "answers.hpp"
 #include "endpoint.hpp"
 #include "failpoint/control.hpp"
 #include "failpoint/http.hpp"
@@ -51,6 +52,9 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using error_code = beast::error_code;
+using http_internal::answer_count;
+using http_internal::k_answer_grace;
+using http_internal::pending_answer;
 
 // Limits.
 // A FAILPOINTS batch is a few hundred bytes; 64 KiB leaves room without letting a client make
@@ -83,6 +87,16 @@ void set_cloexec(int fd) {
   if (flags >= 0)
     ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
+
+// Answers to control requests in flight, in every endpoint this process runs. Leaked: a panic
+// may happen while static objects are destroyed.
+answer_count& answers() {
+  static auto* count = new answer_count;
+  return *count;
+}
+
+// Whether this thread is the endpoint's io thread, which writes the answers.
+thread_local bool t_io_thread = false;
 
 // Counts waiter threads; shared with them so that it outlives the server if it must.
 struct waiter_count {
@@ -214,9 +228,14 @@ class session : public std::enable_shared_from_this<session> {
     cr.body = req.body();
     cr.authorization = to_std(req[bhttp::field::authorization]);
     cr.accept = to_std(req[bhttp::field::accept]);
+    // Counted before the change is applied: a thread may hit the failpoint at once and panic.
+    if (may_change(cr.method))
+      answer_ = pending_answer(answers());
     control_reply reply = route(cr, server_.options.token);
-    if (reply.wait)
+    if (reply.wait) {
+      answer_.release();
       return start_wait(std::move(*reply.wait));
+    }
     send(std::move(reply), false);
   }
 
@@ -309,7 +328,6 @@ class session : public std::enable_shared_from_this<session> {
       // A response to HEAD has the headers of the full response and no body.
       res_.body().clear();
     }
-    after_write_ = std::move(reply.after_write);
     stream_.expires_after(server_.options.timeout);
     bhttp::async_write(stream_, res_,
                        beast::bind_front_handler(&session::on_write, shared_from_this(),
@@ -317,13 +335,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void on_write(bool close, error_code ec, std::size_t) {
-    if (after_write_) {
-      // The response is in the kernel (or the client is gone): now a change that may end the
-      // process can be applied.
-      auto change = std::move(after_write_);
-      after_write_ = nullptr;
-      change();
-    }
+    answer_.release();  // in the kernel, or the client is gone
     if (ec || server_.stopping)
       return do_shutdown();
     if (close)
@@ -364,7 +376,7 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   bhttp::response<bhttp::empty_body> continue_;
-  std::function<void()> after_write_;
+  pending_answer answer_;  // the current request's answer, while it may be awaited by a panic
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;  // the current request is a HEAD
@@ -401,6 +413,7 @@ void server::on_accept(error_code ec, tcp::socket socket) {
 
 void server::run_io() {
   pthread_setname_np(pthread_self(), "failpoint-http");  // as ps -L and debuggers show it
+  t_io_thread = true;
   try {
     ioc.run();
   } catch (const std::exception& e) {
@@ -444,6 +457,15 @@ std::atomic<pid_t> g_owner_pid{0};  // the process that started g_server
 std::atomic<bool> g_atexit_registered{false};
 // Set once the program's static initializers (its failpoint sites) have run; see keep_linked.cpp.
 std::atomic<bool> g_program_ready{false};
+
+// Given to failpoint::set_before_process_end: a `panic` or `break` waits until the answers in
+// flight are written. Not in a forked child (the endpoint's threads do not exist there) nor on
+// the io thread itself (it could not write them while it waits).
+void let_answers_out() {
+  if (g_owner_pid.load() != ::getpid() || t_io_thread)
+    return;
+  answers().wait_idle(k_answer_grace);
+}
 
 // Stops `s` and deletes it. `limit`: at exit, give up waiting after it and leave the threads
 // (and `s`) behind instead of hanging.
@@ -616,6 +638,7 @@ std::string start_endpoint(std::string_view address, const http::options& opts, 
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   g_owner_pid = ::getpid();
+  failpoint::set_before_process_end(let_answers_out);
   g_server = srv.release();
   return g_server->address;
 }

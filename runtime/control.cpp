@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+#include <mutex>
+
 #include "failpoint/error.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/terms.hpp"
@@ -34,6 +37,18 @@ entry_list parse_entries(std::vector<std::pair<std::string, std::string>> specs)
     entries.emplace_back(std::move(name), std::move(parsed));
   }
   return entries;
+}
+
+// The function set by set_before_process_end. Leaked: a failpoint may panic while static
+// objects are destroyed.
+struct before_process_end_hook {
+  std::mutex mutex;
+  std::shared_ptr<const std::function<void()>> fn;
+};
+
+before_process_end_hook& before_process_end() {
+  static auto* hook = new before_process_end_hook;
+  return *hook;
 }
 
 }  // namespace
@@ -104,6 +119,35 @@ void set_callback(std::string_view name, std::function<void()> fn) {
 void set_seed(std::uint64_t seed) {
   detail::registry::instance().set_seed(seed);
 }
+
+void set_before_process_end(std::function<void()> fn) {
+  std::shared_ptr<const std::function<void()>> next;
+  if (fn)
+    next = std::make_shared<const std::function<void()>>(std::move(fn));
+  auto& hook = before_process_end();
+  std::lock_guard<std::mutex> lock(hook.mutex);
+  hook.fn.swap(next);
+}
+
+namespace detail {
+
+void run_before_process_end() noexcept {
+  std::shared_ptr<const std::function<void()>> fn;
+  {
+    auto& hook = before_process_end();
+    std::lock_guard<std::mutex> lock(hook.mutex);
+    fn = hook.fn;
+  }
+  if (!fn)
+    return;
+  try {
+    (*fn)();
+  } catch (...) {
+    // The process is about to end; nothing useful can be done with the error.
+  }
+}
+
+}  // namespace detail
 
 scoped::scoped(std::string_view name, std::string_view terms) : name_(name) {
   auto previous = status(name);

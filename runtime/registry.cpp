@@ -183,11 +183,13 @@ void run_action(point* p, const pending_action& a) {
       return;
     case action::panic:
       write_stderr(with_message("panic", p->name, a.message));
+      run_before_process_end();
       std::abort();
     case action::print:
       write_stderr(with_message("print", p->name, a.message));
       return;
     case action::break_:
+      run_before_process_end();
       std::raise(SIGTRAP);
       return;
     case action::pause:

@@ -123,6 +123,9 @@ class registry {
   std::atomic<std::uint64_t> seed_;
 };
 
+// Runs the function set by failpoint::set_before_process_end (runtime/control.cpp), if any.
+void run_before_process_end() noexcept;
+
 }  // namespace detail
 }  // namespace failpoint
 

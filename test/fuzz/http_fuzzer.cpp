@@ -3,10 +3,10 @@
 //
 // The harness does what a session of http-control/server.cpp does with the bytes it reads: a
 // Beast request_parser with the server's limits (64 KiB body, 8 KiB headers) takes the bytes,
-// each complete request goes to route() (http-control/router.cpp, compiled in), a deferred change
-// is applied as after a write, a wait job runs with run_wait(), and the reply is serialized as a
-// Beast response. Pipelined requests in one input are served one after the other, like a kept
-// alive connection. Every input is served twice: without a token, and with the token "s3cret".
+// each complete request goes to route() (http-control/router.cpp, compiled in), a wait job runs
+// with run_wait(), and the reply is serialized as a Beast response. Pipelined requests in one input
+// are served one after the other, like a kept alive connection. Every input is served twice:
+// without a token, and with the token "s3cret".
 //
 // Properties: nothing crashes or throws; no reply is a 500 (an internal error means an exception
 // the router did not expect); every status is one the endpoint documents; with a token, a request
@@ -158,8 +158,6 @@ void serve(std::string_view bytes, const std::string& token) {
       request_text << req;
       if (!reply.wait)
         check_reply(reply, request_text.str());
-      if (reply.after_write)
-        reply.after_write();
       if (reply.wait) {
         // Only waits with a timeout of at most 5 ms really wait; others see the endpoint
         // stopping (503), so that no input blocks the fuzzer.
