@@ -15,7 +15,7 @@
 #include "failpoint/http.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace http_internal {
 namespace {
 
 [[noreturn]] void fail(const char* variable, const std::string& message) {
@@ -50,5 +50,5 @@ void autostart() {
 const int autostarted = (autostart(), 0);
 
 }  // namespace
-}  // namespace detail
+}  // namespace http_internal
 }  // namespace failpoint

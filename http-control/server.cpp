@@ -44,7 +44,7 @@
 #include "url.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace http_internal {
 namespace {
 
 namespace beast = boost::beast;
@@ -52,31 +52,26 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using error_code = beast::error_code;
-using http_internal::answer_count;
-using http_internal::k_answer_grace;
-using http_internal::pending_answer;
 
 // Limits.
-// A FAILPOINTS batch is a few hundred bytes; 64 KiB leaves room without letting a client make
-// the host allocate much.
-constexpr std::uint32_t k_body_limit = 64 * 1024;
-// Headers of real control requests are well under 1 KiB.
-constexpr std::uint32_t k_header_limit = 8 * 1024;
 // Waits blocked at once (each holds a thread); more get 503.
 constexpr int k_max_waiters = 16;
 // Connections being turned away with a 503 at once; beyond this they are closed without one.
 constexpr int k_max_rejecting = 64;
 // After an error response, unread input is drained (for at most this long and this many bytes)
 // before closing, so that the client reads the response instead of a connection reset.
-constexpr auto k_linger_time = std::chrono::seconds(1);
+constexpr std::chrono::milliseconds k_linger_time{1000};
 constexpr std::size_t k_linger_bytes = 1024 * 1024;
+// Read buffer of a connection: a whole request at its limits, plus room for the start of the next
+// pipelined one.
+constexpr std::size_t k_read_buffer = k_header_limit + k_body_limit + 16 * 1024;
 // Programs built without keep_linked.cpp never report that their initializers ran; an endpoint
 // started at load time begins accepting after this long anyway.
-constexpr auto k_ready_fallback = std::chrono::milliseconds(500);
+constexpr std::chrono::milliseconds k_ready_fallback{500};
 // How long exit() waits for the endpoint's threads before leaving them behind.
-constexpr auto k_exit_grace = std::chrono::milliseconds(1000);
+constexpr std::chrono::milliseconds k_exit_grace{1000};
 // Delay before accepting again after accept() failed (e.g. out of file descriptors).
-constexpr auto k_accept_retry = std::chrono::milliseconds(50);
+constexpr std::chrono::milliseconds k_accept_retry{50};
 
 std::string_view to_std(beast::string_view s) {
   return {s.data(), s.size()};
@@ -150,11 +145,9 @@ class session : public std::enable_shared_from_this<session> {
 
   void run() {
     if (reject_) {
-      control_reply r;
-      r.status = 503;
-      r.body =
-          "too many connections (limit " + std::to_string(server_.options.max_connections) + ")\n";
-      return send(std::move(r), true);
+      return send(failure_reply({503, "too many connections (limit " +
+                                          std::to_string(server_.options.max_connections) + ")"}),
+                  true);
     }
     do_read();
   }
@@ -203,11 +196,11 @@ class session : public std::enable_shared_from_this<session> {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout) {
       do_shutdown();  // the client is done, or idle or too slow: just close
     } else if (ec == bhttp::error::body_limit) {
-      send_error(413, "request body over 64 KiB\n");
+      send(body_too_large(), true);
     } else if (ec == bhttp::error::header_limit) {
-      send_error(431, "request headers over 8 KiB\n");
+      send(headers_too_large(), true);
     } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-      send_error(400, "malformed request: " + ec.message() + "\n");
+      send(failure_reply({400, "malformed request: " + ec.message()}), true);
     } else {
       do_shutdown();  // reset, aborted...
     }
@@ -239,23 +232,15 @@ class session : public std::enable_shared_from_this<session> {
     send(std::move(reply), false);
   }
 
-  void send_error(unsigned status, std::string body) {
-    control_reply r;
-    r.status = status;
-    r.body = std::move(body);
-    send(std::move(r), true);
-  }
-
   // GET /NAME/wait: block on a waiter thread, post the reply back to this session's executor.
   void start_wait(wait_job job) {
     std::shared_ptr<waiter_count> waiters = server_.waiters;
     {
       std::lock_guard<std::mutex> lock(waiters->mutex);
       if (waiters->running >= k_max_waiters) {
-        control_reply r;
-        r.status = 503;
-        r.body = "too many waits at once (limit " + std::to_string(k_max_waiters) + ")\n";
-        return send(std::move(r), false);
+        return send(failure_reply({503, "too many waits at once (limit " +
+                                            std::to_string(k_max_waiters) + ")"}),
+                    false);
       }
       ++waiters->running;
     }
@@ -286,10 +271,7 @@ class session : public std::enable_shared_from_this<session> {
     } catch (const std::exception&) {
       std::lock_guard<std::mutex> lock(waiters->mutex);
       --waiters->running;
-      control_reply r;
-      r.status = 503;
-      r.body = "cannot start a waiter thread\n";
-      send(std::move(r), false);
+      send(failure_reply({503, "cannot start a waiter thread"}), false);
     }
   }
 
@@ -372,7 +354,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_{k_header_limit + k_body_limit + 16 * 1024};
+  beast::flat_buffer buffer_{k_read_buffer};
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   bhttp::response<bhttp::empty_body> continue_;
@@ -542,12 +524,10 @@ std::string start_endpoint(std::string_view address, const http::options& opts, 
     return std::runtime_error("cannot serve HTTP control on \"" + std::string(address) +
                               "\": " + why);
   };
-  host_port hp;
-  try {
-    hp = split_host_port(address);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("bad address ") + e.what());
-  }
+  const auto split = split_host_port(address);
+  if (!split.ok())
+    throw std::runtime_error("bad address " + split.error().message);
+  const host_port& hp = split.value();
   if (opts.max_connections < 1)
     throw fail("max_connections must be at least 1");
   if (opts.timeout.count() <= 0)
@@ -643,16 +623,16 @@ std::string start_endpoint(std::string_view address, const http::options& opts, 
   return g_server->address;
 }
 
-}  // namespace detail
+}  // namespace http_internal
 
 namespace http {
 
 std::string start(std::string_view address, const options& opts) {
-  return detail::start_endpoint(address, opts, false);
+  return http_internal::start_endpoint(address, opts, false);
 }
 
 void stop() {
-  using namespace failpoint::detail;
+  using namespace failpoint::http_internal;
   server* s = nullptr;
   {
     std::lock_guard<std::mutex> lock(global_mutex());
@@ -663,7 +643,7 @@ void stop() {
 }
 
 std::string address() {
-  using namespace failpoint::detail;
+  using namespace failpoint::http_internal;
   std::lock_guard<std::mutex> lock(global_mutex());
   return g_server != nullptr ? g_server->address : std::string();
 }
@@ -672,7 +652,7 @@ std::string address() {
 }  // namespace failpoint
 
 extern "C" FAILPOINT_EXPORT void failpoint_http_program_ready() noexcept {
-  using namespace failpoint::detail;
+  using namespace failpoint::http_internal;
   g_program_ready = true;
   std::lock_guard<std::mutex> lock(global_mutex());
   if (server* s = g_server) {
