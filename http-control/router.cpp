@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -204,6 +205,28 @@ control_reply serve_reset(const route_input&) {
   return no_content();
 }
 
+// The control API, the one table the router dispatches from. Statuses of every route: 401
+// without the token when one is set; 400 for a malformed target; 405 (with `Allow`) for a method
+// the path does not take.
+constexpr route_spec k_routes[] = {
+    // 200 `name=terms` lines (or JSON); 400 for a `format` other than json or text.
+    {"GET", "/", resource::list, false, serve_list},
+    // 200 the terms; 404 unknown (with the closest names) or disabled.
+    {"GET", "/NAME", resource::name, false, serve_terms},
+    // 204 applied; 400 bad terms (with the byte position); 404 unknown.
+    {"PUT", "/NAME", resource::name, true, serve_enable},
+    // 204 disabled; 404 unknown.
+    {"DELETE", "/NAME", resource::name, true, serve_disable},
+    // 200 runs since enabled; 404 unknown.
+    {"GET", "/NAME/count", resource::count, false, serve_count},
+    // 200 once reached; 408 on timeout; 400 bad parameters; 404 unknown; 503 too many waits.
+    {"GET", "/NAME/wait", resource::wait, false, serve_wait},
+    // 204 every entry applied; 400 and nothing applied for a bad entry or an unknown name.
+    {"PUT", "/failpoints", resource::batch, true, serve_apply},
+    // 204 every failpoint disabled.
+    {"DELETE", "/failpoints", resource::batch, true, serve_reset},
+};
+
 // What a decoded path names, and the failpoint name in it.
 struct location {
   resource names;
@@ -249,28 +272,8 @@ control_reply dispatch(const control_request& request, const std::string& token)
 
 }  // namespace
 
-// The control API. Statuses of every route: 401 without the token when one is set; 400 for a
-// malformed target; 405 (with `Allow`) for a method the path does not take.
-const std::vector<route_spec>& routes() {
-  static const std::vector<route_spec> table = {
-      // 200 `name=terms` lines (or JSON); 400 for a `format` other than json or text.
-      {"GET", "/", resource::list, false, serve_list},
-      // 200 the terms; 404 unknown (with the closest names) or disabled.
-      {"GET", "/NAME", resource::name, false, serve_terms},
-      // 204 applied; 400 bad terms (with the byte position); 404 unknown.
-      {"PUT", "/NAME", resource::name, true, serve_enable},
-      // 204 disabled; 404 unknown.
-      {"DELETE", "/NAME", resource::name, true, serve_disable},
-      // 200 runs since enabled; 404 unknown.
-      {"GET", "/NAME/count", resource::count, false, serve_count},
-      // 200 once reached; 408 on timeout; 400 bad parameters; 404 unknown; 503 too many waits.
-      {"GET", "/NAME/wait", resource::wait, false, serve_wait},
-      // 204 every entry applied; 400 and nothing applied for a bad entry or an unknown name.
-      {"PUT", "/failpoints", resource::batch, true, serve_apply},
-      // 204 every failpoint disabled.
-      {"DELETE", "/failpoints", resource::batch, true, serve_reset},
-  };
-  return table;
+route_list routes() noexcept {
+  return {std::begin(k_routes), std::end(k_routes)};
 }
 
 control_reply body_too_large() {

@@ -17,7 +17,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "result.hpp"
 #include "url.hpp"
@@ -83,8 +82,15 @@ struct route_spec {
   control_reply (*serve)(const route_input&);
 };
 
-// Every route, in the order README.md lists them.
-const std::vector<route_spec>& routes();
+// The route table (a constant array: usable until the process ends, even by the io thread while
+// static objects are destroyed), in the order README.md lists the routes.
+struct route_list {
+  const route_spec* first;
+  const route_spec* last;
+  const route_spec* begin() const noexcept { return first; }
+  const route_spec* end() const noexcept { return last; }
+};
+route_list routes() noexcept;
 
 // Request limits, applied by the server's parser before a request reaches route().
 // A FAILPOINTS batch is a few hundred bytes; 64 KiB leaves room without letting a client make
