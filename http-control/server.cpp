@@ -406,11 +406,13 @@ void server::run_io() {
   done_cv.notify_all();
 }
 
-void publish_address_file(const std::string& tmp, const std::string& path) {
+// Renames the file write_address_tmp() wrote into place; nullopt on success.
+std::optional<failure> publish_address_file(const std::string& tmp, const std::string& path) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename the address file to \"" + path + "\"");
+    return failure{500, "cannot rename the address file to \"" + path + "\""};
   }
+  return std::nullopt;
 }
 
 void server::begin_serving() {
@@ -419,10 +421,9 @@ void server::begin_serving() {
   serving = true;
   ready_fallback.cancel();
   if (!address_tmp.empty()) {
-    try {
-      publish_address_file(address_tmp, options.address_file);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "failpoint: HTTP control on %s: %s\n", address.c_str(), e.what());
+    if (const auto error = publish_address_file(address_tmp, options.address_file)) {
+      std::fprintf(stderr, "failpoint: HTTP control on %s: %s\n", address.c_str(),
+                   error->message.c_str());
     }
     address_tmp.clear();
   }
@@ -498,13 +499,13 @@ void stop_at_exit() {
 
 // Writes "host:port\n" to a temporary file next to `path`; publish_address_file() renames it
 // into place, so that a reader sees the whole address or nothing.
-std::string write_address_tmp(const std::string& path, const std::string& address) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+result<std::string> write_address_tmp(const std::string& path, const std::string& address) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
   std::ofstream out(tmp, std::ios::trunc);
   out << address << "\n";
   out.close();
   if (!out)
-    throw std::runtime_error("cannot write the address file \"" + tmp + "\"");
+    return failure{500, "cannot write the address file \"" + tmp + "\""};
   return tmp;
 }
 
@@ -577,14 +578,14 @@ std::string start_endpoint(std::string_view address, const http::options& opts, 
   // that they ran (or after k_ready_fallback in programs built without it).
   const bool defer = at_load && !g_program_ready.load();
   if (!opts.address_file.empty()) {
-    try {
-      srv->address_tmp = write_address_tmp(opts.address_file, srv->address);
-      if (!defer) {
-        publish_address_file(srv->address_tmp, opts.address_file);
-        srv->address_tmp.clear();
-      }
-    } catch (const std::exception& e) {
-      throw fail(e.what());
+    auto tmp = write_address_tmp(opts.address_file, srv->address);
+    if (!tmp.ok())
+      throw fail(tmp.error().message);
+    srv->address_tmp = std::move(tmp.value());
+    if (!defer) {
+      if (const auto error = publish_address_file(srv->address_tmp, opts.address_file))
+        throw fail(error->message);
+      srv->address_tmp.clear();
     }
   }
 
