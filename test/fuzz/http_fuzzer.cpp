@@ -39,7 +39,7 @@ namespace bhttp = boost::beast::http;
 using failpoint::http_internal::k_body_limit;
 using failpoint::http_internal::k_header_limit;
 // Bounds the work per input: at most this many pipelined requests are served.
-constexpr int max_requests = 16;
+constexpr int k_max_requests = 16;
 
 using failpoint_fuzz::property_failed;
 
@@ -108,7 +108,7 @@ void serve(std::string_view bytes, const std::string& token) {
   std::memcpy(in.data(), bytes.data(), bytes.size());
   buffer.commit(bytes.size());
 
-  for (int served = 0; served < max_requests; ++served) {
+  for (int served = 0; served < k_max_requests; ++served) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(k_body_limit);
     parser.header_limit(k_header_limit);
