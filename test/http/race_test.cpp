@@ -85,11 +85,12 @@ TEST_CASE("PUT of panic or break answers 204 before the process ends every time"
     const char* target;
     const char* body;
     int signal;
+    const char* message;  // on stderr
   };
   const std::vector<shape> shapes = {
-      {"/child/panic", "panic(\"boom\")", SIGABRT},
-      {"/failpoints", "child/hit=off;child/panic=panic", SIGABRT},
-      {"/child/panic", "break", SIGTRAP},
+      {"/child/panic", "panic(\"boom\")", SIGABRT, "failpoint panic: child/panic: boom"},
+      {"/failpoints", "child/hit=off;child/panic=panic", SIGABRT, "failpoint panic: child/panic"},
+      {"/child/panic", "break", SIGTRAP, ""},
   };
   const auto deadline = std::chrono::steady_clock::now() + k_race_budget;
   int rounds = 0;
@@ -106,6 +107,7 @@ TEST_CASE("PUT of panic or break answers 204 before the process ends every time"
     REQUIRE(status);
     REQUIRE(WIFSIGNALED(*status));
     CHECK(WTERMSIG(*status) == s.signal);
+    CHECK_THAT(fpt::read_file(c.proc.err_path), Catch::Contains(s.message));
   }
   CHECK(rounds >= 3);
 }
