@@ -19,7 +19,7 @@
 extern "C" void failpoint_runtime_http_present() noexcept;
 
 namespace failpoint {
-namespace detail {
+namespace http_internal {
 namespace {
 
 [[noreturn]] void fail(const char* variable, const std::string& message) {
@@ -55,5 +55,5 @@ void autostart() {
 const int autostarted = (autostart(), 0);
 
 }  // namespace
-}  // namespace detail
+}  // namespace http_internal
 }  // namespace failpoint

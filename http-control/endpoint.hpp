@@ -10,14 +10,14 @@
 #include "failpoint/http.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace http_internal {
 
 // failpoint::http::start; `at_load`: called from the library's initializer, before the program's
 // failpoint sites exist, so accepting (and the address file) waits for
 // failpoint_http_program_ready().
 std::string start_endpoint(std::string_view address, const http::options& opts, bool at_load);
 
-}  // namespace detail
+}  // namespace http_internal
 }  // namespace failpoint
 
 // Called by keep_linked.cpp's initializer, i.e. after the program's own static initializers

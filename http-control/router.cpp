@@ -1,22 +1,25 @@
-// http-control/router.cpp: the control API's routes (see router.hpp for the table).
+// http-control/router.cpp: the control API's routes (the table is routes(), below).
 #include "router.hpp"
 
-#include <cstdio>
+#include <algorithm>
 #include <exception>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "failpoint/control.hpp"
-#include "url.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace http_internal {
 namespace {
 
 // The path of the batch routes; a failpoint cannot be controlled under this exact name.
 constexpr std::string_view k_batch_path = "failpoints";
+
+// Digits of the largest number a query parameter may have: every 19-digit number fits in 64 bits.
+constexpr std::size_t k_max_number_digits = 19;
 
 control_reply text_reply(unsigned status, std::string body) {
   control_reply r;
@@ -29,74 +32,74 @@ control_reply no_content() {
   return text_reply(204, {});
 }
 
-control_reply method_not_allowed(std::string_view method, const char* allow) {
+control_reply method_not_allowed(std::string_view method, std::string allow) {
   control_reply r = text_reply(
       405, "method " + std::string(method) + " is not allowed here; allowed: " + allow + "\n");
-  r.allow = allow;
+  r.allow = std::move(allow);
   return r;
 }
 
 // 404 for a name no site has, with the closest registered names (the runtime's wording).
-control_reply unknown_reply(std::string_view name, const std::vector<std::string>& suggestions) {
-  return text_reply(
-      404, std::string(failpoint::unknown_failpoint(std::string(name), suggestions).what()) + "\n");
+failure unknown_name(std::string_view name, const std::vector<std::string>& suggestions) {
+  return {404, failpoint::unknown_failpoint(std::string(name), suggestions).what()};
 }
 
-control_reply unknown_reply(std::string_view name) {
-  return unknown_reply(name, failpoint::closest_names(name));
+failure unknown_name(std::string_view name) {
+  return unknown_name(name, failpoint::closest_names(name));
 }
 
-// Runs a control call and turns the runtime's exceptions into replies: config_error is 400 (its
-// message names the byte position), unknown_failpoint is `unknown_status` with suggestions.
+// Runs a call of failpoint/control.hpp that reports bad input by throwing, and turns what it
+// throws into a failure: config_error is 400 (its message names the byte position),
+// unknown_failpoint is `unknown_status` with the closest names.
 template <class F>
-control_reply guarded(F&& f, unsigned unknown_status = 404) {
+std::optional<failure> call_control(F&& f, unsigned unknown_status) {
   try {
-    return f();
+    f();
+    return std::nullopt;
   } catch (const failpoint::config_error& e) {
-    return text_reply(400, std::string(e.what()) + "\n");
+    return failure{400, e.what()};
   } catch (const failpoint::unknown_failpoint& e) {
-    control_reply r = unknown_reply(e.name(), e.suggestions());
-    r.status = unknown_status;
-    return r;
-  } catch (const std::exception& e) {
-    return text_reply(500, std::string("internal error: ") + e.what() + "\n");
-  } catch (...) {
-    return text_reply(500, "internal error\n");
+    failure error = unknown_name(e.name(), e.suggestions());
+    error.status = unknown_status;
+    return error;
   }
 }
 
-// Whether applying `terms` may end the process (`panic` aborts, `break` raises SIGTRAP), so that
-// the 204 must be written before the change is applied: another thread may hit the failpoint
-// right away. Conservative: any mention counts, even inside a string (deferring costs little).
-bool may_end_process(std::string_view terms) {
-  for (std::string_view word : {"panic", "break"}) {
-    if (terms.find(word) != std::string_view::npos)
-      return true;
+// The value of `key` in a decoded query; nullopt when absent.
+std::optional<std::string> query_value(const request_target& target, std::string_view key) {
+  for (const auto& [k, v] : target.query) {
+    if (k == key)
+      return v;
   }
-  return false;
+  return std::nullopt;
 }
 
-// Applies now, or (terms that may end the process) once the 204 is written. A deferred change
-// was checked beforehand; should it still fail, the failure goes to stderr (the client has its
-// 204 already).
-control_reply apply_change(bool defer, std::function<void()> change) {
-  control_reply r = no_content();
-  if (!defer) {
-    change();
-    return r;
+// The query parameter `key`=`text` as a decimal number without sign.
+result<std::uint64_t> parse_number(std::string_view key, const std::string& text) {
+  const failure bad{400, std::string(key) + "=" + text + ": expected a non-negative integer"};
+  if (text.empty() || text.size() > k_max_number_digits)
+    return bad;
+  std::uint64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return bad;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
   }
-  r.after_write = [change = std::move(change)] {
-    try {
-      change();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "failpoint: HTTP control: deferred change failed: %s\n", e.what());
-    }
-  };
-  return r;
+  return n;
 }
 
-// GET / : `name=terms` lines, or JSON.
-control_reply list_reply(bool json) {
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// GET / : `name=terms` lines, or JSON with ?format=json or Accept: application/json.
+control_reply serve_list(const route_input& in) {
+  bool json = in.request.accept.find("application/json") != std::string_view::npos;
+  if (const auto format = query_value(in.target, "format")) {
+    if (*format != "json" && *format != "text")
+      return failure_reply({400, "format=" + *format + ": expected json or text"});
+    json = *format == "json";
+  }
   const std::vector<failpoint::failpoint_info> all = failpoint::list();
   control_reply r;
   if (!json) {
@@ -122,174 +125,189 @@ control_reply list_reply(bool json) {
   return r;
 }
 
-// The value of `key` in a decoded query; nullopt when absent.
-std::optional<std::string> query_value(const request_target& target, std::string_view key) {
-  for (const auto& [k, v] : target.query) {
-    if (k == key)
-      return v;
-  }
-  return std::nullopt;
+// GET /NAME: its terms.
+control_reply serve_terms(const route_input& in) {
+  const auto info = failpoint::status(in.name);
+  if (!info)
+    return failure_reply(unknown_name(in.name));
+  if (info->terms.empty())
+    return failure_reply({404, "failpoint \"" + in.name + "\" is disabled"});
+  return text_reply(200, info->terms);
 }
 
-// A decimal number without sign; nullopt when not one or too large.
-std::optional<std::uint64_t> parse_count(const std::string& text) {
-  if (text.empty() || text.size() > 19)
-    return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9')
-      return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return n;
+// PUT /NAME: enable with the body's terms.
+control_reply serve_enable(const route_input& in) {
+  if (!failpoint::status(in.name))
+    return failure_reply(unknown_name(in.name));
+  if (auto error = call_control([&] { failpoint::enable(in.name, in.request.body); }, 404))
+    return failure_reply(*error);
+  return no_content();
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+// DELETE /NAME
+control_reply serve_disable(const route_input& in) {
+  if (!failpoint::disable(in.name))
+    return failure_reply(unknown_name(in.name));
+  return no_content();
 }
 
-// /NAME
-control_reply name_route(std::string_view method, const std::string& name, std::string_view body) {
-  if (method == "GET") {
-    const auto info = failpoint::status(name);
-    if (!info)
-      return unknown_reply(name);
-    if (info->terms.empty())
-      return text_reply(404, "failpoint \"" + name + "\" is disabled\n");
-    return text_reply(200, info->terms);
-  }
-  if (method == "PUT") {
-    return guarded([&] {
-      if (!failpoint::status(name))
-        return unknown_reply(name);
-      failpoint::validate_terms(body);
-      std::string terms(body);
-      return apply_change(may_end_process(terms),
-                          [name, terms] { failpoint::enable(name, terms); });
-    });
-  }
-  if (method == "DELETE") {
-    if (!failpoint::disable(name))
-      return unknown_reply(name);
-    return no_content();
-  }
-  return method_not_allowed(method, "GET, PUT, DELETE");
+// GET /NAME/count
+control_reply serve_count(const route_input& in) {
+  const auto info = failpoint::status(in.name);
+  if (!info)
+    return failure_reply(unknown_name(in.name));
+  return text_reply(200, std::to_string(info->count));
 }
 
-// /failpoints
-control_reply batch_route(std::string_view method, std::string_view body) {
-  if (method == "PUT") {
-    return guarded(
-        [&] {
-          std::string spec(body);
-          const bool defer = may_end_process(spec);
-          if (defer) {
-            // Check everything apply() would, so that the deferred apply cannot fail.
-            for (const auto& [name, terms] : failpoint::parse_spec(spec)) {
-              if (!failpoint::status(name)) {
-                throw failpoint::unknown_failpoint(name, failpoint::closest_names(name));
-              }
-              failpoint::validate_terms(terms);
-            }
-          }
-          return apply_change(defer, [spec] { failpoint::apply(spec, false); });
-        },
-        400);
-  }
-  if (method == "DELETE") {
-    failpoint::disable_all();
-    return no_content();
-  }
-  return method_not_allowed(method, "PUT, DELETE");
-}
-
-// /NAME/wait?count=N&timeout_ms=T
-control_reply wait_route(const std::string& name, const request_target& query) {
-  const auto count_text = query_value(query, "count");
+// The parameters of GET /NAME/wait?count=N[&timeout_ms=T].
+result<wait_job> wait_job_of(const route_input& in) {
+  const auto count_text = query_value(in.target, "count");
   if (!count_text)
-    return text_reply(400, "missing query parameter count=N\n");
-  const auto count = parse_count(*count_text);
-  if (!count) {
-    return text_reply(400, "count=" + *count_text + ": expected a non-negative integer\n");
-  }
+    return failure{400, "missing query parameter count=N"};
+  const auto count = parse_number("count", *count_text);
+  if (!count.ok())
+    return count.error();
   wait_job job;
-  job.name = name;
-  job.count = *count;
-  if (const auto timeout_text = query_value(query, "timeout_ms")) {
-    const auto ms = parse_count(*timeout_text);
-    if (!ms) {
-      return text_reply(400, "timeout_ms=" + *timeout_text + ": expected a non-negative integer\n");
-    }
+  job.name = in.name;
+  job.count = count.value();
+  if (const auto timeout_text = query_value(in.target, "timeout_ms")) {
+    const auto ms = parse_number("timeout_ms", *timeout_text);
+    if (!ms.ok())
+      return ms.error();
     const auto max = static_cast<std::uint64_t>(k_max_wait.count());
-    job.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::min(*ms, max)));
+    job.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::min(ms.value(), max)));
   }
-  if (!failpoint::status(name))
-    return unknown_reply(name);
+  return job;
+}
+
+// GET /NAME/wait: a job for run_wait().
+control_reply serve_wait(const route_input& in) {
+  auto job = wait_job_of(in);
+  if (!job.ok())
+    return failure_reply(job.error());
+  if (!failpoint::status(in.name))
+    return failure_reply(unknown_name(in.name));
   control_reply r;
-  r.wait = std::move(job);
+  r.wait = std::move(job.value());
   return r;
 }
 
-control_reply route_unguarded(const control_request& request, const std::string& token) {
+// PUT /failpoints: a FAILPOINTS specification, all or nothing.
+control_reply serve_apply(const route_input& in) {
+  if (auto error = call_control([&] { failpoint::apply(in.request.body, false); }, 400))
+    return failure_reply(*error);
+  return no_content();
+}
+
+// DELETE /failpoints
+control_reply serve_reset(const route_input&) {
+  failpoint::disable_all();
+  return no_content();
+}
+
+// The control API, the one table the router dispatches from. Statuses of every route: 401
+// without the token when one is set; 400 for a malformed target; 405 (with `Allow`) for a method
+// the path does not take.
+constexpr route_spec k_routes[] = {
+    // 200 `name=terms` lines (or JSON); 400 for a `format` other than json or text.
+    {"GET", "/", resource::list, false, serve_list},
+    // 200 the terms; 404 unknown (with the closest names) or disabled.
+    {"GET", "/NAME", resource::name, false, serve_terms},
+    // 204 applied; 400 bad terms (with the byte position); 404 unknown.
+    {"PUT", "/NAME", resource::name, true, serve_enable},
+    // 204 disabled; 404 unknown.
+    {"DELETE", "/NAME", resource::name, true, serve_disable},
+    // 200 runs since enabled; 404 unknown.
+    {"GET", "/NAME/count", resource::count, false, serve_count},
+    // 200 once reached; 408 on timeout; 400 bad parameters; 404 unknown; 503 too many waits.
+    {"GET", "/NAME/wait", resource::wait, false, serve_wait},
+    // 204 every entry applied; 400 and nothing applied for a bad entry or an unknown name.
+    {"PUT", "/failpoints", resource::batch, true, serve_apply},
+    // 204 every failpoint disabled.
+    {"DELETE", "/failpoints", resource::batch, true, serve_reset},
+};
+
+// What a decoded path names, and the failpoint name in it.
+struct location {
+  resource names;
+  std::string name;
+};
+
+location locate(const std::string& path) {
+  if (path.empty())
+    return {resource::list, {}};
+  if (path == k_batch_path)
+    return {resource::batch, {}};
+  // A registered name wins over the /count and /wait suffixes.
+  if (!failpoint::status(path)) {
+    for (const auto& [suffix, names] : {std::pair{std::string_view("/count"), resource::count},
+                                        std::pair{std::string_view("/wait"), resource::wait}}) {
+      if (ends_with(path, suffix))
+        return {names, path.substr(0, path.size() - suffix.size())};
+    }
+  }
+  return {resource::name, path};
+}
+
+control_reply dispatch(const control_request& request, const std::string& token) {
   if (!token.empty() && !bearer_matches(request.authorization, token)) {
-    control_reply r = text_reply(401, "missing or wrong `Authorization: Bearer <token>`\n");
+    control_reply r = failure_reply({401, "missing or wrong `Authorization: Bearer <token>`"});
     r.authenticate = true;
     return r;
   }
-  std::string error;
-  const auto target = parse_request_target(request.target, error);
-  if (!target)
-    return text_reply(400, error + "\n");
-  const request_target& query = *target;
-  const std::string& path = target->path;
-  const std::string_view method = request.method;
-
-  if (path.empty()) {
-    if (method != "GET")
-      return method_not_allowed(method, "GET");
-    const auto format = query_value(query, "format");
-    bool json = request.accept.find("application/json") != std::string_view::npos;
-    if (format) {
-      if (*format != "json" && *format != "text") {
-        return text_reply(400, "format=" + *format + ": expected json or text\n");
-      }
-      json = *format == "json";
-    }
-    return list_reply(json);
+  const auto target = parse_request_target(request.target);
+  if (!target.ok())
+    return failure_reply(target.error());
+  const location where = locate(target.value().path);
+  std::string allow;
+  for (const route_spec& r : routes()) {
+    if (r.names != where.names)
+      continue;
+    if (r.method == request.method)
+      return r.serve({request, target.value(), where.name});
+    allow += (allow.empty() ? "" : ", ") + std::string(r.method);
   }
-  if (path == k_batch_path)
-    return batch_route(method, request.body);
-
-  // A registered name wins over the /count and /wait suffixes.
-  if (!failpoint::status(path)) {
-    if (ends_with(path, "/count")) {
-      const std::string name = path.substr(0, path.size() - 6);
-      if (method != "GET")
-        return method_not_allowed(method, "GET");
-      const auto info = failpoint::status(name);
-      if (!info)
-        return unknown_reply(name);
-      return text_reply(200, std::to_string(info->count));
-    }
-    if (ends_with(path, "/wait")) {
-      if (method != "GET")
-        return method_not_allowed(method, "GET");
-      return wait_route(path.substr(0, path.size() - 5), query);
-    }
-  }
-  return name_route(method, path, request.body);
+  return method_not_allowed(request.method, std::move(allow));
 }
 
 }  // namespace
 
+route_list routes() noexcept {
+  return {std::begin(k_routes), std::end(k_routes)};
+}
+
+control_reply body_too_large() {
+  return failure_reply({413, "request body over " + std::to_string(k_body_limit / 1024) + " KiB"});
+}
+
+control_reply headers_too_large() {
+  return failure_reply(
+      {431, "request headers over " + std::to_string(k_header_limit / 1024) + " KiB"});
+}
+
+control_reply failure_reply(const failure& error) {
+  return text_reply(error.status, error.message + "\n");
+}
+
 control_reply route(const control_request& request, const std::string& token) {
-  return guarded([&] { return route_unguarded(request, token); });
+  try {
+    return dispatch(request, token);
+  } catch (const std::exception& e) {
+    return text_reply(500, std::string("internal error: ") + e.what() + "\n");
+  } catch (...) {
+    return text_reply(500, "internal error\n");
+  }
+}
+
+bool may_change(std::string_view method) noexcept {
+  return std::any_of(routes().begin(), routes().end(),
+                     [&](const route_spec& r) { return r.changes && r.method == method; });
 }
 
 control_reply run_wait(const wait_job& job, const std::function<bool()>& cancelled) {
-  return guarded([&] {
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  try {
     while (!cancelled()) {
       auto slice = k_wait_slice;
       if (job.timeout) {
@@ -304,14 +322,18 @@ control_reply run_wait(const wait_job& job, const std::function<bool()>& cancell
       }
       if (job.timeout && clock::now() - start >= *job.timeout) {
         const auto info = failpoint::status(job.name);
-        return text_reply(408, "timed out after " + std::to_string(job.timeout->count()) +
-                                   " ms: \"" + job.name + "\" ran " +
-                                   std::to_string(info ? info->count : 0) + " of " +
-                                   std::to_string(job.count) + " times\n");
+        return failure_reply({408, "timed out after " + std::to_string(job.timeout->count()) +
+                                       " ms: \"" + job.name + "\" ran " +
+                                       std::to_string(info ? info->count : 0) + " of " +
+                                       std::to_string(job.count) + " times"});
       }
     }
-    return text_reply(503, "the wait was cancelled (the endpoint is stopping)\n");
-  });
+  } catch (const failpoint::unknown_failpoint& e) {
+    return failure_reply(unknown_name(e.name(), e.suggestions()));
+  } catch (const std::exception& e) {
+    return text_reply(500, std::string("internal error: ") + e.what() + "\n");
+  }
+  return failure_reply({503, "the wait was cancelled (the endpoint is stopping)"});
 }
 
 bool bearer_matches(std::string_view authorization, std::string_view token) noexcept {
@@ -341,5 +363,5 @@ bool bearer_matches(std::string_view authorization, std::string_view token) noex
   return diff == 0;
 }
 
-}  // namespace detail
+}  // namespace http_internal
 }  // namespace failpoint

@@ -1,21 +1,13 @@
 // http-control/router.hpp: the control API's routes as a pure function from request to reply.
 //
-// Internal header. The router knows nothing about sockets or Beast: the server (server.cpp)
-// parses a request, calls route(), and writes the reply. A reply may carry a deferred change
-// (applied once the response is written: terms that end the process) or a wait job (run off the
-// io thread by run_wait(), whose reply the server writes when it is ready).
+// Internal header, of the static library failpoint_http_internal. The router knows nothing about
+// sockets or Beast: the server (server.cpp) parses a request, calls route(), and writes the
+// reply. Every change is applied before route() returns. A reply may carry a wait job, which the
+// server runs off the io thread with run_wait() and whose reply it writes when ready.
 //
-// Routes (names are percent-decoded; a name may contain '/'):
-//   GET    /                      every registered failpoint as `name=terms` lines (JSON with
-//                                 ?format=json or Accept: application/json)
-//   GET    /NAME                  its terms; 404 when unknown or disabled
-//   PUT    /NAME                  body = terms; 204, 400 (bad terms), 404 (unknown)
-//   DELETE /NAME                  204, 404 (unknown)
-//   GET    /NAME/count            how many times a term ran since it was enabled
-//   GET    /NAME/wait?count=N[&timeout_ms=T]   200 once reached, 408 on timeout
-//   PUT    /failpoints            body = FAILPOINTS spec, applied all at once or not at all
-//   DELETE /failpoints            every failpoint disabled
-// A registered name wins over the /count and /wait suffixes ("a/count" may be a failpoint).
+// The routes are one table, routes() in router.cpp: route() dispatches from it, the 405 `Allow`
+// header and may_change() are derived from it, and test/http/route_table_test.cpp fails when
+// README.md's "Routes" table lists other routes.
 #ifndef FAILPOINT_HTTP_CONTROL_ROUTER_HPP
 #define FAILPOINT_HTTP_CONTROL_ROUTER_HPP
 
@@ -26,8 +18,11 @@
 #include <string>
 #include <string_view>
 
+#include "result.hpp"
+#include "url.hpp"
+
 namespace failpoint {
-namespace detail {
+namespace http_internal {
 
 // A parsed request, as far as the routes need it.
 struct control_request {
@@ -52,13 +47,62 @@ struct control_reply {
   std::string content_type = "text/plain; charset=utf-8";
   std::string allow;          // 405: the methods the resource accepts
   bool authenticate = false;  // 401: send `WWW-Authenticate: Bearer`
-  // Runs on the io thread once the response has been fully written (or failed to be): the
-  // change of a PUT whose terms may end the process, so that its 204 leaves first.
-  std::function<void()> after_write;
   // Set for GET /NAME/wait: the server runs run_wait(*wait) off the io thread and sends its
   // reply instead of this one.
   std::optional<wait_job> wait;
 };
+
+// The reply for a failure: its status, its message and a newline.
+control_reply failure_reply(const failure& error);
+
+// What a request path names. Names are percent-decoded and may contain '/'; a registered name
+// wins over the /count and /wait suffixes ("a/count" may be a failpoint).
+enum class resource {
+  list,   // "/"
+  batch,  // "/failpoints" (a failpoint cannot be controlled under this exact name)
+  name,   // "/NAME"
+  count,  // "/NAME/count"
+  wait,   // "/NAME/wait"
+};
+
+// What a route's handler gets: the request, its decoded target, and the failpoint name the path
+// holds (empty for list and batch).
+struct route_input {
+  const control_request& request;
+  const request_target& target;
+  const std::string& name;
+};
+
+// One route of the control API.
+struct route_spec {
+  std::string_view method;  // "GET"
+  std::string_view path;    // as README.md writes it: "/", "/NAME", "/NAME/count" ...
+  resource names;           // what the path names
+  bool changes;             // may change a failpoint (its answer is awaited by a `panic`)
+  control_reply (*serve)(const route_input&);
+};
+
+// The route table (a constant array: usable until the process ends, even by the io thread while
+// static objects are destroyed), in the order README.md lists the routes.
+struct route_list {
+  const route_spec* first;
+  const route_spec* last;
+  const route_spec* begin() const noexcept { return first; }
+  const route_spec* end() const noexcept { return last; }
+};
+route_list routes() noexcept;
+
+// Request limits, applied by the server's parser before a request reaches route().
+// A FAILPOINTS batch is a few hundred bytes; 64 KiB leaves room without letting a client make
+// the host allocate much.
+inline constexpr std::uint32_t k_body_limit = 64 * 1024;
+// Headers of real control requests are well under 1 KiB.
+inline constexpr std::uint32_t k_header_limit = 8 * 1024;
+
+// The reply to a request whose body is over k_body_limit (413).
+control_reply body_too_large();
+// The reply to a request whose headers are over k_header_limit (431).
+control_reply headers_too_large();
 
 // A wait blocks in slices of this length so that stop() and exit() never wait long for it.
 inline constexpr std::chrono::milliseconds k_wait_slice{100};
@@ -70,6 +114,10 @@ inline constexpr std::chrono::milliseconds k_max_wait{24 * 60 * 60 * 1000};
 // (it takes the runtime's locks briefly, as every function of failpoint/control.hpp does).
 control_reply route(const control_request& request, const std::string& token);
 
+// Whether a route with `method` may change a failpoint (PUT, DELETE): the server counts such a
+// request's answer as in flight from before route() until it is written.
+bool may_change(std::string_view method) noexcept;
+
 // Runs a wait job (blocks; call it off the io thread) and returns its reply. Returns 503 early
 // when `cancelled()` becomes true (the endpoint is stopping or the client left); it is checked
 // once per k_wait_slice. Never throws.
@@ -78,7 +126,7 @@ control_reply run_wait(const wait_job& job, const std::function<bool()>& cancell
 // Whether `authorization` is "Bearer <token>"; compares the token in constant time.
 bool bearer_matches(std::string_view authorization, std::string_view token) noexcept;
 
-}  // namespace detail
+}  // namespace http_internal
 }  // namespace failpoint
 
 #endif  // FAILPOINT_HTTP_CONTROL_ROUTER_HPP

@@ -36,6 +36,7 @@
 #include <string>
 #include <thread>
 
+#include "answers.hpp"
 #include "endpoint.hpp"
 #include "failpoint/control.hpp"
 #include "failpoint/http.hpp"
@@ -43,7 +44,7 @@
 #include "url.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace http_internal {
 namespace {
 
 namespace beast = boost::beast;
@@ -53,26 +54,24 @@ using tcp = net::ip::tcp;
 using error_code = beast::error_code;
 
 // Limits.
-// A FAILPOINTS batch is a few hundred bytes; 64 KiB leaves room without letting a client make
-// the host allocate much.
-constexpr std::uint32_t k_body_limit = 64 * 1024;
-// Headers of real control requests are well under 1 KiB.
-constexpr std::uint32_t k_header_limit = 8 * 1024;
 // Waits blocked at once (each holds a thread); more get 503.
 constexpr int k_max_waiters = 16;
 // Connections being turned away with a 503 at once; beyond this they are closed without one.
 constexpr int k_max_rejecting = 64;
 // After an error response, unread input is drained (for at most this long and this many bytes)
 // before closing, so that the client reads the response instead of a connection reset.
-constexpr auto k_linger_time = std::chrono::seconds(1);
+constexpr std::chrono::milliseconds k_linger_time{1000};
 constexpr std::size_t k_linger_bytes = 1024 * 1024;
+// Read buffer of a connection: a whole request at its limits, plus room for the start of the next
+// pipelined one.
+constexpr std::size_t k_read_buffer = k_header_limit + k_body_limit + 16 * 1024;
 // Programs built without keep_linked.cpp never report that their initializers ran; an endpoint
 // started at load time begins accepting after this long anyway.
-constexpr auto k_ready_fallback = std::chrono::milliseconds(500);
+constexpr std::chrono::milliseconds k_ready_fallback{500};
 // How long exit() waits for the endpoint's threads before leaving them behind.
-constexpr auto k_exit_grace = std::chrono::milliseconds(1000);
+constexpr std::chrono::milliseconds k_exit_grace{1000};
 // Delay before accepting again after accept() failed (e.g. out of file descriptors).
-constexpr auto k_accept_retry = std::chrono::milliseconds(50);
+constexpr std::chrono::milliseconds k_accept_retry{50};
 
 std::string_view to_std(beast::string_view s) {
   return {s.data(), s.size()};
@@ -83,6 +82,16 @@ void set_cloexec(int fd) {
   if (flags >= 0)
     ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
+
+// Answers to control requests in flight, in every endpoint this process runs. Leaked: a panic
+// may happen while static objects are destroyed.
+answer_count& answers() {
+  static auto* count = new answer_count;
+  return *count;
+}
+
+// Whether this thread is the endpoint's io thread, which writes the answers.
+thread_local bool t_io_thread = false;
 
 // Counts waiter threads; shared with them so that it outlives the server if it must.
 struct waiter_count {
@@ -136,11 +145,9 @@ class session : public std::enable_shared_from_this<session> {
 
   void run() {
     if (reject_) {
-      control_reply r;
-      r.status = 503;
-      r.body =
-          "too many connections (limit " + std::to_string(server_.options.max_connections) + ")\n";
-      return send(std::move(r), true);
+      return send(failure_reply({503, "too many connections (limit " +
+                                          std::to_string(server_.options.max_connections) + ")"}),
+                  true);
     }
     do_read();
   }
@@ -189,11 +196,11 @@ class session : public std::enable_shared_from_this<session> {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout) {
       do_shutdown();  // the client is done, or idle or too slow: just close
     } else if (ec == bhttp::error::body_limit) {
-      send_error(413, "request body over 64 KiB\n");
+      send(body_too_large(), true);
     } else if (ec == bhttp::error::header_limit) {
-      send_error(431, "request headers over 8 KiB\n");
+      send(headers_too_large(), true);
     } else if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-      send_error(400, "malformed request: " + ec.message() + "\n");
+      send(failure_reply({400, "malformed request: " + ec.message()}), true);
     } else {
       do_shutdown();  // reset, aborted...
     }
@@ -214,17 +221,15 @@ class session : public std::enable_shared_from_this<session> {
     cr.body = req.body();
     cr.authorization = to_std(req[bhttp::field::authorization]);
     cr.accept = to_std(req[bhttp::field::accept]);
+    // Counted before the change is applied: a thread may hit the failpoint at once and panic.
+    if (may_change(cr.method))
+      answer_ = pending_answer(answers());
     control_reply reply = route(cr, server_.options.token);
-    if (reply.wait)
+    if (reply.wait) {
+      answer_.release();
       return start_wait(std::move(*reply.wait));
+    }
     send(std::move(reply), false);
-  }
-
-  void send_error(unsigned status, std::string body) {
-    control_reply r;
-    r.status = status;
-    r.body = std::move(body);
-    send(std::move(r), true);
   }
 
   // GET /NAME/wait: block on a waiter thread, post the reply back to this session's executor.
@@ -233,10 +238,9 @@ class session : public std::enable_shared_from_this<session> {
     {
       std::lock_guard<std::mutex> lock(waiters->mutex);
       if (waiters->running >= k_max_waiters) {
-        control_reply r;
-        r.status = 503;
-        r.body = "too many waits at once (limit " + std::to_string(k_max_waiters) + ")\n";
-        return send(std::move(r), false);
+        return send(failure_reply({503, "too many waits at once (limit " +
+                                            std::to_string(k_max_waiters) + ")"}),
+                    false);
       }
       ++waiters->running;
     }
@@ -267,10 +271,7 @@ class session : public std::enable_shared_from_this<session> {
     } catch (const std::exception&) {
       std::lock_guard<std::mutex> lock(waiters->mutex);
       --waiters->running;
-      control_reply r;
-      r.status = 503;
-      r.body = "cannot start a waiter thread\n";
-      send(std::move(r), false);
+      send(failure_reply({503, "cannot start a waiter thread"}), false);
     }
   }
 
@@ -309,7 +310,6 @@ class session : public std::enable_shared_from_this<session> {
       // A response to HEAD has the headers of the full response and no body.
       res_.body().clear();
     }
-    after_write_ = std::move(reply.after_write);
     stream_.expires_after(server_.options.timeout);
     bhttp::async_write(stream_, res_,
                        beast::bind_front_handler(&session::on_write, shared_from_this(),
@@ -317,13 +317,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void on_write(bool close, error_code ec, std::size_t) {
-    if (after_write_) {
-      // The response is in the kernel (or the client is gone): now a change that may end the
-      // process can be applied.
-      auto change = std::move(after_write_);
-      after_write_ = nullptr;
-      change();
-    }
+    answer_.release();  // in the kernel, or the client is gone
     if (ec || server_.stopping)
       return do_shutdown();
     if (close)
@@ -360,11 +354,11 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_{k_header_limit + k_body_limit + 16 * 1024};
+  beast::flat_buffer buffer_{k_read_buffer};
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   bhttp::response<bhttp::empty_body> continue_;
-  std::function<void()> after_write_;
+  pending_answer answer_;  // the current request's answer, while it may be awaited by a panic
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;  // the current request is a HEAD
@@ -401,6 +395,7 @@ void server::on_accept(error_code ec, tcp::socket socket) {
 
 void server::run_io() {
   pthread_setname_np(pthread_self(), "failpoint-http");  // as ps -L and debuggers show it
+  t_io_thread = true;
   try {
     ioc.run();
   } catch (const std::exception& e) {
@@ -411,11 +406,13 @@ void server::run_io() {
   done_cv.notify_all();
 }
 
-void publish_address_file(const std::string& tmp, const std::string& path) {
+// Renames the file write_address_tmp() wrote into place; nullopt on success.
+std::optional<failure> publish_address_file(const std::string& tmp, const std::string& path) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename the address file to \"" + path + "\"");
+    return failure{500, "cannot rename the address file to \"" + path + "\""};
   }
+  return std::nullopt;
 }
 
 void server::begin_serving() {
@@ -424,10 +421,9 @@ void server::begin_serving() {
   serving = true;
   ready_fallback.cancel();
   if (!address_tmp.empty()) {
-    try {
-      publish_address_file(address_tmp, options.address_file);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "failpoint: HTTP control on %s: %s\n", address.c_str(), e.what());
+    if (const auto error = publish_address_file(address_tmp, options.address_file)) {
+      std::fprintf(stderr, "failpoint: HTTP control on %s: %s\n", address.c_str(),
+                   error->message.c_str());
     }
     address_tmp.clear();
   }
@@ -444,6 +440,15 @@ std::atomic<pid_t> g_owner_pid{0};  // the process that started g_server
 std::atomic<bool> g_atexit_registered{false};
 // Set once the program's static initializers (its failpoint sites) have run; see keep_linked.cpp.
 std::atomic<bool> g_program_ready{false};
+
+// Given to failpoint::set_before_process_end: a `panic` or `break` waits until the answers in
+// flight are written. Not in a forked child (the endpoint's threads do not exist there) nor on
+// the io thread itself (it could not write them while it waits).
+void let_answers_out() {
+  if (g_owner_pid.load() != ::getpid() || t_io_thread)
+    return;
+  answers().wait_idle(k_answer_grace);
+}
 
 // Stops `s` and deletes it. `limit`: at exit, give up waiting after it and leave the threads
 // (and `s`) behind instead of hanging.
@@ -494,13 +499,13 @@ void stop_at_exit() {
 
 // Writes "host:port\n" to a temporary file next to `path`; publish_address_file() renames it
 // into place, so that a reader sees the whole address or nothing.
-std::string write_address_tmp(const std::string& path, const std::string& address) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+result<std::string> write_address_tmp(const std::string& path, const std::string& address) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
   std::ofstream out(tmp, std::ios::trunc);
   out << address << "\n";
   out.close();
   if (!out)
-    throw std::runtime_error("cannot write the address file \"" + tmp + "\"");
+    return failure{500, "cannot write the address file \"" + tmp + "\""};
   return tmp;
 }
 
@@ -520,12 +525,10 @@ std::string start_endpoint(std::string_view address, const http::options& opts, 
     return std::runtime_error("cannot serve HTTP control on \"" + std::string(address) +
                               "\": " + why);
   };
-  host_port hp;
-  try {
-    hp = split_host_port(address);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(std::string("bad address ") + e.what());
-  }
+  const auto split = split_host_port(address);
+  if (!split.ok())
+    throw std::runtime_error("bad address " + split.error().message);
+  const host_port& hp = split.value();
   if (opts.max_connections < 1)
     throw fail("max_connections must be at least 1");
   if (opts.timeout.count() <= 0)
@@ -575,14 +578,14 @@ std::string start_endpoint(std::string_view address, const http::options& opts, 
   // that they ran (or after k_ready_fallback in programs built without it).
   const bool defer = at_load && !g_program_ready.load();
   if (!opts.address_file.empty()) {
-    try {
-      srv->address_tmp = write_address_tmp(opts.address_file, srv->address);
-      if (!defer) {
-        publish_address_file(srv->address_tmp, opts.address_file);
-        srv->address_tmp.clear();
-      }
-    } catch (const std::exception& e) {
-      throw fail(e.what());
+    auto tmp = write_address_tmp(opts.address_file, srv->address);
+    if (!tmp.ok())
+      throw fail(tmp.error().message);
+    srv->address_tmp = std::move(tmp.value());
+    if (!defer) {
+      if (const auto error = publish_address_file(srv->address_tmp, opts.address_file))
+        throw fail(error->message);
+      srv->address_tmp.clear();
     }
   }
 
@@ -616,20 +619,21 @@ std::string start_endpoint(std::string_view address, const http::options& opts, 
   }
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   g_owner_pid = ::getpid();
+  failpoint::set_before_process_end(let_answers_out);
   g_server = srv.release();
   return g_server->address;
 }
 
-}  // namespace detail
+}  // namespace http_internal
 
 namespace http {
 
 std::string start(std::string_view address, const options& opts) {
-  return detail::start_endpoint(address, opts, false);
+  return http_internal::start_endpoint(address, opts, false);
 }
 
 void stop() {
-  using namespace failpoint::detail;
+  using namespace failpoint::http_internal;
   server* s = nullptr;
   {
     std::lock_guard<std::mutex> lock(global_mutex());
@@ -640,7 +644,7 @@ void stop() {
 }
 
 std::string address() {
-  using namespace failpoint::detail;
+  using namespace failpoint::http_internal;
   std::lock_guard<std::mutex> lock(global_mutex());
   return g_server != nullptr ? g_server->address : std::string();
 }
@@ -649,7 +653,7 @@ std::string address() {
 }  // namespace failpoint
 
 extern "C" FAILPOINT_EXPORT void failpoint_http_program_ready() noexcept {
-  using namespace failpoint::detail;
+  using namespace failpoint::http_internal;
   g_program_ready = true;
   std::lock_guard<std::mutex> lock(global_mutex());
   if (server* s = g_server) {

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <memory>
+#include <mutex>
+
 #include "failpoint/error.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/terms.hpp"
@@ -57,6 +60,18 @@ std::vector<ri::registry::change> parse_changes(std::string_view spec, bool keep
                                            entry.later || keep_unknown});
   }
   return changes;
+}
+
+// The function set by set_before_process_end. Leaked: a failpoint may panic while static
+// objects are destroyed.
+struct before_process_end_hook {
+  std::mutex mutex;
+  std::shared_ptr<const std::function<void()>> fn;
+};
+
+before_process_end_hook& before_process_end() {
+  static auto* hook = new before_process_end_hook;
+  return *hook;
 }
 
 }  // namespace
@@ -131,6 +146,35 @@ void set_callback(std::string_view name, std::function<void()> fn) {
 void set_seed(std::uint64_t seed) {
   ri::registry::instance().set_seed(seed);
 }
+
+void set_before_process_end(std::function<void()> fn) {
+  std::shared_ptr<const std::function<void()>> next;
+  if (fn)
+    next = std::make_shared<const std::function<void()>>(std::move(fn));
+  auto& hook = before_process_end();
+  std::lock_guard<std::mutex> lock(hook.mutex);
+  hook.fn.swap(next);
+}
+
+namespace runtime_internal {
+
+void run_before_process_end() noexcept {
+  std::shared_ptr<const std::function<void()>> fn;
+  {
+    auto& hook = before_process_end();
+    std::lock_guard<std::mutex> lock(hook.mutex);
+    fn = hook.fn;
+  }
+  if (!fn)
+    return;
+  try {
+    (*fn)();
+  } catch (...) {
+    // The process is about to end; nothing useful can be done with the error.
+  }
+}
+
+}  // namespace runtime_internal
 
 scoped::scoped(std::string_view name, std::string_view terms) : name_(name) {
   auto previous = status(name);

@@ -76,8 +76,10 @@ std::string with_message(const char* what, const std::string& name, const std::s
 void end_process(point* p, const pending_action& a) {
   if (a.act == action::panic) {
     write_stderr(with_message("panic", p->name, a.message));
+    run_before_process_end();
     std::abort();
   }
+  run_before_process_end();
   std::raise(SIGTRAP);
 }
 

@@ -206,6 +206,9 @@ inline constexpr std::size_t max_suggestions = 3;
 // Read by every evaluation of an armed site (a relaxed load).
 extern std::atomic<bool> settle_pending;
 
+// Runs the function set by failpoint::set_before_process_end (runtime/control.cpp), if any.
+void run_before_process_end() noexcept;
+
 }  // namespace runtime_internal
 }  // namespace failpoint
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "../url.hpp"
+#include "url.hpp"
 
 namespace failpoint {
 namespace ctl {
@@ -55,13 +55,12 @@ std::string response::header(std::string_view name) const {
 
 response send(const std::string& endpoint, const request& req) {
   response out;
-  detail::host_port hp;
-  try {
-    hp = detail::split_host_port(endpoint);
-  } catch (const std::invalid_argument& e) {
-    out.error = std::string("bad endpoint ") + e.what();
+  const auto split = http_internal::split_host_port(endpoint);
+  if (!split.ok()) {
+    out.error = "bad endpoint " + split.error().message;
     return out;
   }
+  const http_internal::host_port& hp = split.value();
   net::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);

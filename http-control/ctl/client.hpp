@@ -29,7 +29,8 @@ struct response {
 // One request to be sent.
 struct request {
   std::string method = "GET";
-  std::string target = "/";  // already percent-encoded (see failpoint::detail::percent_encode_name)
+  // Already percent-encoded (see failpoint::http_internal::percent_encode_name).
+  std::string target = "/";
   std::string body;
   std::string token;  // non-empty: `Authorization: Bearer <token>`
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers

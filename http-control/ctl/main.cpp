@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "../url.hpp"
 #include "client.hpp"
+#include "url.hpp"
 
 namespace {
 
@@ -70,7 +70,7 @@ failpoint::ctl::request make_request(const command& cmd) {
   failpoint::ctl::request req;
   req.token = cmd.token;
   req.timeout = cmd.request_timeout;
-  const std::string path = "/" + failpoint::detail::percent_encode_name(cmd.failpoint);
+  const std::string path = "/" + failpoint::http_internal::percent_encode_name(cmd.failpoint);
   if (cmd.name == "list") {
     req.target = "/?format=json";
   } else if (cmd.name == "get") {

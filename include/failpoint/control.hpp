@@ -124,6 +124,13 @@ FAILPOINT_EXPORT bool wait_for(std::string_view name, std::uint64_t count,
 // removes it. The name need not be registered yet.
 FAILPOINT_EXPORT void set_callback(std::string_view name, std::function<void()> fn);
 
+// Sets the function that the `panic` and `break` actions call, in the thread that hit the
+// failpoint, just before they end the process: the HTTP endpoint uses it to let the answer to the
+// request that enabled them out first. One function per process (the endpoint sets it when it
+// starts; another call replaces it); empty removes it. Thread-safe. The function should return
+// soon (the process is ending) and must not hit failpoints; its exceptions are ignored.
+FAILPOINT_EXPORT void set_before_process_end(std::function<void()> fn);
+
 // Seeds the random source of every `P%` roll; the same seed and the same sequence of hits give
 // the same outcomes. FAILPOINTS_SEED=n does this at startup.
 FAILPOINT_EXPORT void set_seed(std::uint64_t seed);

@@ -33,7 +33,9 @@ struct options {
 // Starts the endpoint on its own thread and returns the bound "host:port" (port 0 picks a free
 // one); it serves at once. Throws std::runtime_error naming the address and the reason when it
 // cannot (bad address, non-loopback without allow_remote, port in use, address file not
-// writable, already running). Thread-safe; binds a socket and starts one thread.
+// writable, already running). Thread-safe; binds a socket and starts one thread. A 204 from the
+// endpoint means the change is applied; so that a `panic` or `break` it enables still lets the
+// answer out first, start() sets failpoint::set_before_process_end (replacing another function).
 FAILPOINT_EXPORT std::string start(std::string_view address, const options& opts = {});
 
 // Stops the endpoint: closes the listener and every connection, and joins its thread; pending

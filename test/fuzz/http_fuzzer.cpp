@@ -3,10 +3,10 @@
 //
 // The harness does what a session of http-control/server.cpp does with the bytes it reads: a
 // Beast request_parser with the server's limits (64 KiB body, 8 KiB headers) takes the bytes,
-// each complete request goes to route() (http-control/router.cpp, compiled in), a deferred change
-// is applied as after a write, a wait job runs with run_wait(), and the reply is serialized as a
-// Beast response. Pipelined requests in one input are served one after the other, like a kept
-// alive connection. Every input is served twice: without a token, and with the token "s3cret".
+// each complete request goes to route() (http-control/router.cpp, from the endpoint's internal
+// library), a wait job runs with run_wait(), and the reply is serialized as a Beast response.
+// Pipelined requests in one input are served one after the other, like a kept alive connection.
+// Every input is served twice: without a token, and with the token "s3cret".
 //
 // Properties: nothing crashes or throws; no reply is a 500 (an internal error means an exception
 // the router did not expect); every status is one the endpoint documents; with a token, a request
@@ -36,11 +36,10 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-// The server's limits (http-control/server.cpp, k_body_limit and k_header_limit).
-constexpr std::uint32_t body_limit = 64 * 1024;
-constexpr std::uint32_t header_limit = 8 * 1024;
+using failpoint::http_internal::k_body_limit;
+using failpoint::http_internal::k_header_limit;
 // Bounds the work per input: at most this many pipelined requests are served.
-constexpr int max_requests = 16;
+constexpr int k_max_requests = 16;
 
 using failpoint_fuzz::property_failed;
 
@@ -70,7 +69,7 @@ bool documented(unsigned status) {
 }
 
 // Serializes a reply as the server does (headers it sets, body except for 204).
-std::string serialize(const failpoint::detail::control_reply& reply, unsigned version,
+std::string serialize(const failpoint::http_internal::control_reply& reply, unsigned version,
                       bool keep_alive) {
   bhttp::response<bhttp::string_body> res;
   res.version(version);
@@ -91,7 +90,7 @@ std::string serialize(const failpoint::detail::control_reply& reply, unsigned ve
   return out.str();
 }
 
-void check_reply(const failpoint::detail::control_reply& reply, const std::string& request) {
+void check_reply(const failpoint::http_internal::control_reply& reply, const std::string& request) {
   if (reply.status == 500)
     property_failed("internal error (500)", request + "\n-> " + reply.body);
   if (!documented(reply.status))
@@ -109,10 +108,10 @@ void serve(std::string_view bytes, const std::string& token) {
   std::memcpy(in.data(), bytes.data(), bytes.size());
   buffer.commit(bytes.size());
 
-  for (int served = 0; served < max_requests; ++served) {
+  for (int served = 0; served < k_max_requests; ++served) {
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(body_limit);
-    parser.header_limit(header_limit);
+    parser.body_limit(k_body_limit);
+    parser.header_limit(k_header_limit);
     beast::error_code ec;
     // Every round consumes input or ends: the whole input is what the client ever sends.
     while (!parser.is_done()) {
@@ -132,18 +131,16 @@ void serve(std::string_view bytes, const std::string& token) {
       if (used == 0 && !parser.is_done())
         return;
     }
-    failpoint::detail::control_reply reply;
+    failpoint::http_internal::control_reply reply;
     if (ec == bhttp::error::body_limit) {
-      reply.status = 413;
-      reply.body = "request body over 64 KiB\n";
+      reply = failpoint::http_internal::body_too_large();
     } else if (ec == bhttp::error::header_limit) {
-      reply.status = 431;
-      reply.body = "request headers over 8 KiB\n";
+      reply = failpoint::http_internal::headers_too_large();
     } else if (ec) {
       return;  // the server answers 400 to a parse error and closes, or just closes
     } else {
       auto& req = parser.get();
-      failpoint::detail::control_request cr;
+      failpoint::http_internal::control_request cr;
       cr.method = std::string_view(req.method_string().data(), req.method_string().size());
       cr.target = std::string_view(req.target().data(), req.target().size());
       cr.body = req.body();
@@ -153,21 +150,19 @@ void serve(std::string_view bytes, const std::string& token) {
       cr.accept = std::string_view(accept.data(), accept.size());
 
       const std::string before = token.empty() ? std::string() : all_terms();
-      reply = failpoint::detail::route(cr, token);
+      reply = failpoint::http_internal::route(cr, token);
       std::ostringstream request_text;
       request_text << req;
       if (!reply.wait)
         check_reply(reply, request_text.str());
-      if (reply.after_write)
-        reply.after_write();
       if (reply.wait) {
         // Only waits with a timeout of at most 5 ms really wait; others see the endpoint
         // stopping (503), so that no input blocks the fuzzer.
         const bool quick = reply.wait->timeout && reply.wait->timeout->count() <= 5;
-        reply = failpoint::detail::run_wait(*reply.wait, [quick] { return !quick; });
+        reply = failpoint::http_internal::run_wait(*reply.wait, [quick] { return !quick; });
         check_reply(reply, request_text.str());
       }
-      if (!token.empty() && !failpoint::detail::bearer_matches(cr.authorization, token)) {
+      if (!token.empty() && !failpoint::http_internal::bearer_matches(cr.authorization, token)) {
         if (reply.status != 401)
           property_failed("no token but not 401", request_text.str());
         if (all_terms() != before)
@@ -201,12 +196,8 @@ void fuzz_http_sites() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  try {
-    (void)failpoint::detail::split_host_port(bytes);
-  } catch (const std::invalid_argument&) {
-  }
-  std::string error;
-  (void)failpoint::detail::parse_request_target(bytes, error);
+  (void)failpoint::http_internal::split_host_port(bytes);
+  (void)failpoint::http_internal::parse_request_target(bytes);
 
   failpoint::disable_all();
   serve(bytes, "");

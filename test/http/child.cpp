@@ -6,6 +6,9 @@
 //   serve       two threads hit "child/hit" and "child/value" until stdin ends
 //   panic-loop  a thread hits "child/panic" in a tight loop; main waits for stdin to end
 //   exit        returns from main at once
+//   hook-panic, hook-break   sets a failpoint::set_before_process_end function that writes
+//               "before process end" to stdout, enables "child/panic" with `panic` (or
+//               `break`) and hits it: the process ends right after the function ran
 // Every mode ends by returning from main (so exit() runs with the endpoint still up); a 60 s
 // alarm bounds a child that a broken test forgot.
 #include <unistd.h>
@@ -16,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
 
 namespace {
@@ -56,6 +60,15 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   if (std::strcmp(mode, "exit") == 0)
     return 0;
+  if (std::strcmp(mode, "hook-panic") == 0 || std::strcmp(mode, "hook-break") == 0) {
+    failpoint::set_before_process_end([] {
+      const char text[] = "before process end\n";
+      (void)!::write(1, text, sizeof text - 1);
+    });
+    failpoint::enable("child/panic", std::strcmp(mode, "hook-panic") == 0 ? "panic" : "break");
+    panic_loop();
+    return 0;
+  }
   if (std::strcmp(mode, "panic-loop") == 0) {
     threads.emplace_back(panic_loop);
   } else {

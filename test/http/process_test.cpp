@@ -1,5 +1,6 @@
 // test/http/process_test.cpp: the endpoint in child processes: start from FAILPOINTS_HTTP, the
-// address file, bad settings, exit with the endpoint running, and a `panic` whose 204 arrives.
+// address file, bad settings, exit with the endpoint running (a `panic` whose 204 arrives: see
+// race_test.cpp).
 #include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -204,29 +205,4 @@ TEST_CASE("FAILPOINTS_HTTP_TOKEN protects an endpoint started from the environme
   REQUIRE(!c.address.empty());
   CHECK(fpt::call(c.address, "GET", "/").status == 401);
   CHECK(fpt::call(c.address, "GET", "/", "", {{"Authorization", "Bearer tok"}}).status == 200);
-}
-
-TEST_CASE("PUT of a panic term answers 204 before the process aborts", "[http][process][panic]") {
-  // Another thread hits the failpoint in a tight loop: the abort follows the change at once.
-  for (int round = 0; round < 3; ++round) {
-    child c("panic-loop");
-    REQUIRE(!c.address.empty());
-    const auto res = fpt::call(c.address, "PUT", "/child/panic", "panic(\"boom\")");
-    CHECK(res.error.empty());
-    CHECK(res.status == 204);
-    const auto status = fpt::wait_exit(c.proc, 10s);
-    REQUIRE(status);
-    CHECK(WIFSIGNALED(*status));
-    if (WIFSIGNALED(*status))
-      CHECK(WTERMSIG(*status) == SIGABRT);
-    CHECK_THAT(fpt::read_file(c.proc.err_path), Catch::Contains("failpoint panic: child/panic"));
-  }
-  // The same through a batch.
-  child c("panic-loop");
-  REQUIRE(!c.address.empty());
-  const auto res = fpt::call(c.address, "PUT", "/failpoints", "child/hit=off;child/panic=panic");
-  CHECK(res.status == 204);
-  const auto status = fpt::wait_exit(c.proc, 10s);
-  REQUIRE(status);
-  CHECK(WIFSIGNALED(*status));
 }
