@@ -1,6 +1,8 @@
 // http-control/router.cpp: the control API's routes (see router.hpp for the table).
 #include "router.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <exception>
 #include <nlohmann/json.hpp>
@@ -15,8 +17,15 @@ namespace failpoint {
 namespace detail {
 namespace {
 
-// The path of the batch routes; a failpoint cannot be controlled under this exact name.
+// The path of the batch routes, matched in any case as gofail does: a failpoint named
+// `failpoints` in any case cannot be controlled through /NAME.
 constexpr std::string_view k_batch_path = "failpoints";
+
+bool is_batch_path(std::string_view path) {
+  return std::equal(
+      path.begin(), path.end(), k_batch_path.begin(), k_batch_path.end(),
+      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
 
 control_reply text_reply(unsigned status, std::string body) {
   control_reply r;
@@ -156,7 +165,7 @@ control_reply name_route(std::string_view method, const std::string& name, std::
       return unknown_reply(name);
     if (info->terms.empty())
       return text_reply(404, "failpoint \"" + name + "\" is disabled\n");
-    return text_reply(200, info->terms);
+    return text_reply(200, info->terms + "\n");  // a line, as gofail answers
   }
   if (method == "PUT") {
     return guarded([&] {
@@ -257,7 +266,7 @@ control_reply route_unguarded(const control_request& request, const std::string&
     }
     return list_reply(json);
   }
-  if (path == k_batch_path)
+  if (is_batch_path(path))
     return batch_route(method, request.body);
 
   // A registered name wins over the /count and /wait suffixes.
