@@ -5,6 +5,7 @@
 #   GOFAIL_SRC     a checkout of etcd-io/gofail (required; not part of this repository)
 #   GOFAIL_COMMIT  the commit of that checkout, for the header (default: git rev-parse, if a clone)
 #   BUILD_DIR      where everything is built (default build/gofail-compare); JOBS (default 2)
+#   BENCH=1        also time gofail's site (go/fps/bench_test.go; docs/benchmarks.md quotes it)
 # Needs Go (Debian's golang-go is enough: gofail's go.mod is lowered to the installed version in a
 # copy) and builds offline. Not part of scripts/test.sh: CI has no gofail checkout.
 #
@@ -64,3 +65,7 @@ failpoint_commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || e
 echo "gofail $gofail_commit (built with $(go env GOVERSION)); failpoint $failpoint_commit; $(date -u +%Y-%m-%d)"
 echo
 "$work/bin/driver" -gofail "$work/bin/gofail-target" -failpoint "$work/cpp/compare_target" "$@"
+if [ "${BENCH:-0}" = 1 ]; then
+  echo
+  (cd "$work/go" && go test -run '^$' -bench . -count 3 ./fps)
+fi
