@@ -49,6 +49,16 @@ func show(s string) string {
 	return s
 }
 
+// group names the cases of cs that have no group yet.
+func group(cs []kase, name string) []kase {
+	for i := range cs {
+		if cs[i].group == "" {
+			cs[i].group = name
+		}
+	}
+	return cs
+}
+
 // chain: n terms, `off` then a final `return(1)`.
 func chain(n int) string {
 	return strings.Repeat("off->", n-1) + "return(1)"
@@ -99,6 +109,8 @@ func cases() []kase {
 		cs = append(cs, putThenHit("FpVoid", t, 1))
 	}
 
+	cs = group(cs, "terms over HTTP")
+
 	// What a term writes, and where.
 	cs = append(cs,
 		putThenHit("FpVoid", "print", 3, out("print")),
@@ -116,6 +128,8 @@ func cases() []kase {
 			req("PUT", "/FpInt", "retrun(1)"), out("retrun")),
 	)
 
+	cs = group(cs, "output of a term")
+
 	// Terms that end the process.
 	cs = append(cs,
 		putCrash("FpVoid", "panic", setup{}),
@@ -124,6 +138,8 @@ func cases() []kase {
 		env("FpVoid=panic", hit("FpVoid"), died()),
 		env("FpVoid=1*off->panic", hit("FpVoid"), hit("FpVoid"), died()),
 	)
+
+	cs = group(cs, "terms that end the process")
 
 	// The routes.
 	cs = append(cs,
@@ -188,6 +204,8 @@ func cases() []kase {
 			req("PUT", "/FpVoid", "sleep(1)"), hits("FpVoid", 2), req("GET", "/FpVoid/count", "")),
 	)
 
+	cs = group(cs, "routes")
+
 	// The batch routes.
 	batch := func(path, body string, then ...step) kase {
 		steps := append([]step{req("PUT", path, body)}, then...)
@@ -218,6 +236,8 @@ func cases() []kase {
 			custom: partialBatch(`FpInt=return(1);Nope=return(1)`)},
 	)
 
+	cs = group(cs, "batch routes")
+
 	// The terms variable (GOFAIL_FAILPOINTS, FAILPOINTS).
 	cs = append(cs,
 		env("FpInt=return(1)", hit("FpInt")),
@@ -230,6 +250,7 @@ func cases() []kase {
 		env("FpInt", hit("FpInt")),
 		env("FpInt=return(1", hit("FpInt")),
 		env(`FpStr=return("abc"`, hit("FpStr")),
+		env("FpStr=return('a')", hit("FpStr")),
 		env("FpInt=return(t)", hit("FpInt")),
 		env(`FpStr=return("a;b")`, hit("FpStr")),
 		env(`FpStr=return("a=b")`, hit("FpStr")),
@@ -252,6 +273,8 @@ func cases() []kase {
 		env("FpInt=pause", hit("FpVoid")),
 	)
 
+	cs = group(cs, "terms variable")
+
 	// The HTTP variable (GOFAIL_HTTP, FAILPOINTS_HTTP).
 	httpVar := func(value string) kase {
 		return kase{name: fmt.Sprintf("HTTP variable `%s`", value), setup: setup{httpAddr: value},
@@ -266,6 +289,8 @@ func cases() []kase {
 		httpVar("127.0.0.1:0"),
 		kase{name: "HTTP variable: a port already in use", custom: portInUse},
 	)
+
+	cs = group(cs, "HTTP variable")
 
 	// Concurrency, and the answer around a change.
 	cs = append(cs,
@@ -289,6 +314,7 @@ func cases() []kase {
 		kase{name: "PUT /failpoints `FpVoid=panic` while another thread hits FpVoid in a loop, 10 times",
 			custom: panicAnswer("/failpoints", "FpVoid=panic", 10)},
 	)
+	cs = group(cs, "concurrency and answers")
 	return cs
 }
 

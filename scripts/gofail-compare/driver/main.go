@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -446,14 +447,18 @@ func out(word string) step {
 		p.mu.Unlock()
 		show := fmt.Sprintf("stdout %d, stderr %d lines", len(so), len(se))
 		if len(so)+len(se) > 0 {
-			show += ": " + clip(append(so, se...)[0], 60)
+			show += ": " + clip(directories.ReplaceAllString(append(so, se...)[0], ""), 60)
 		}
 		return result{show, fmt.Sprintf("stdout %d stderr %d", len(so), len(se))}
 	}
 }
 
+// The directories of a path in a message: the table should not depend on where it was built.
+var directories = regexp.MustCompile(`/[^ :"]*/`)
+
 // A case: how to start each target, then the steps.
 type kase struct {
+	group string // the section of the table
 	name  string
 	setup setup
 	steps []step
@@ -512,21 +517,36 @@ func main() {
 	all := cases()
 	fmt.Println("| # | case | gofail | failpoint | |")
 	fmt.Println("|---|---|---|---|---|")
-	same, n := 0, 0
+	type tally struct{ n, same int }
+	var order []string
+	per := map[string]*tally{}
+	total := tally{}
 	for _, c := range all {
 		if *only != "" && !strings.Contains(c.name, *only) {
 			continue
 		}
-		n++
+		if per[c.group] == nil {
+			per[c.group] = &tally{}
+			order = append(order, c.group)
+		}
+		total.n++
+		per[c.group].n++
 		g := run(tools[0], c)
 		f := run(tools[1], c)
 		verdict := "different"
 		if g.key == f.key {
 			verdict = "same"
-			same++
+			total.same++
+			per[c.group].same++
 		}
-		fmt.Printf("| %d | %s | %s | %s | %s |\n", n, clip(c.name, 200), clip(g.show, 400),
-			clip(f.show, 400), verdict)
+		fmt.Printf("| %d | %s: %s | %s | %s | %s |\n", total.n, c.group, clip(c.name, 200),
+			clip(g.show, 400), clip(f.show, 400), verdict)
 	}
-	fmt.Printf("\n%d cases: %d the same, %d different.\n", n, same, n-same)
+	fmt.Printf("\n%d cases: %d the same, %d different.\n\n", total.n, total.same, total.n-total.same)
+	fmt.Println("| cases | number | same | different |")
+	fmt.Println("|---|---|---|---|")
+	for _, g := range order {
+		t := per[g]
+		fmt.Printf("| %s | %d | %d | %d |\n", g, t.n, t.same, t.n-t.same)
+	}
 }
