@@ -14,25 +14,33 @@ var withHTTP = setup{http: true}
 // putThenHit: PUT the terms, hit `n` times, then read the terms back and the count.
 func putThenHit(fp, t string, n int, extra ...step) kase {
 	steps := []step{req("PUT", "/"+fp, t)}
-	for i := 0; i < n; i++ {
-		steps = append(steps, hit(fp))
+	if n > 4 {
+		steps = append(steps, hits(fp, n))
+	} else {
+		for i := 0; i < n; i++ {
+			steps = append(steps, hit(fp))
+		}
 	}
 	steps = append(steps, req("GET", "/"+fp, ""), req("GET", "/"+fp+"/count", ""))
 	steps = append(steps, extra...)
-	return kase{name: fmt.Sprintf("PUT /%s `%s`, %d hits, GET /%s and /count", fp, show(t), n, fp),
+	what := fmt.Sprintf("%d hits", n)
+	if n == 1 {
+		what = "one hit"
+	}
+	return kase{name: fmt.Sprintf("PUT /%s %s, %s, GET /%s and /count", fp, show(t), what, fp),
 		setup: withHTTP, steps: steps}
 }
 
 // putCrash: PUT terms that end the process, then one hit.
 func putCrash(fp, t string, s setup) kase {
 	s.http = true
-	return kase{name: fmt.Sprintf("PUT /%s `%s`, one hit", fp, show(t)), setup: s,
+	return kase{name: fmt.Sprintf("PUT /%s %s, one hit", fp, show(t)), setup: s,
 		steps: []step{req("PUT", "/"+fp, t), hit(fp), died()}}
 }
 
 // env: start with the terms variable, then the steps.
 func env(spec string, steps ...step) kase {
-	return kase{name: fmt.Sprintf("terms variable `%s`", show(spec)), setup: setup{terms: terms(spec)},
+	return kase{name: show(spec), setup: setup{terms: terms(spec)},
 		steps: steps}
 }
 
@@ -41,12 +49,16 @@ func route(name string, steps ...step) kase {
 	return kase{name: name, setup: withHTTP, steps: steps}
 }
 
+// show: terms as Markdown code, newlines visible, long ones cut.
 func show(s string) string {
 	s = strings.ReplaceAll(s, "\n", `\n`)
 	if len(s) > 60 {
-		return s[:40] + fmt.Sprintf("... (%d bytes)", len(s))
+		s = s[:40] + fmt.Sprintf("... (%d bytes)", len(s))
 	}
-	return s
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
 }
 
 // group names the cases of cs that have no group yet.
@@ -209,7 +221,7 @@ func cases() []kase {
 	// The batch routes.
 	batch := func(path, body string, then ...step) kase {
 		steps := append([]step{req("PUT", path, body)}, then...)
-		return route(fmt.Sprintf("PUT %s `%s`", path, show(body)), steps...)
+		return route(fmt.Sprintf("PUT %s %s", path, show(body)), steps...)
 	}
 	both := []step{hit("FpInt"), hit("FpStr")}
 	cs = append(cs,
@@ -273,11 +285,11 @@ func cases() []kase {
 		env("FpInt=pause", hit("FpVoid")),
 	)
 
-	cs = group(cs, "terms variable")
+	cs = group(cs, "GOFAIL_FAILPOINTS / FAILPOINTS")
 
 	// The HTTP variable (GOFAIL_HTTP, FAILPOINTS_HTTP).
 	httpVar := func(value string) kase {
-		return kase{name: fmt.Sprintf("HTTP variable `%s`", value), setup: setup{httpAddr: value},
+		return kase{name: show(value), setup: setup{httpAddr: value},
 			steps: []step{hit("FpInt")}}
 	}
 	cs = append(cs,
@@ -287,10 +299,10 @@ func cases() []kase {
 		httpVar(":0"),
 		httpVar("localhost:0"),
 		httpVar("127.0.0.1:0"),
-		kase{name: "HTTP variable: a port already in use", custom: portInUse},
+		kase{name: "a port already in use", custom: portInUse},
 	)
 
-	cs = group(cs, "HTTP variable")
+	cs = group(cs, "GOFAIL_HTTP / FAILPOINTS_HTTP")
 
 	// Concurrency, and the answer around a change.
 	cs = append(cs,
