@@ -330,56 +330,61 @@ func cases() []kase {
 	return cs
 }
 
+// repeatArm: n times, PUT `body` at `path`, hit `fp` at once, then DELETE it. Counts the hits
+// that fired and the PUTs not answered 204; status is the last PUT's.
+type armed struct{ fired, refused, status int }
+
+func repeatArm(t tool, path, body, fp string, n int) (armed, string) {
+	p, failed := start(t, withHTTP)
+	if failed != "" {
+		return armed{}, failed
+	}
+	defer p.kill()
+	var a armed
+	for i := 0; i < n; i++ {
+		a.status = p.do("PUT", path, body, nil).status
+		if a.status != 204 {
+			a.refused++
+		}
+		if p.send("hit "+fp) != "skipped" {
+			a.fired++
+		}
+		p.do("DELETE", "/"+fp, "", nil)
+	}
+	return a, ""
+}
+
 // partialBatch: a batch with one bad entry, 20 times; whether the good entry was applied.
 func partialBatch(body string) func(t tool) result {
 	return func(t tool) result {
-		p, failed := start(t, withHTTP)
+		a, failed := repeatArm(t, "/failpoints", body, "FpInt", 20)
 		if failed != "" {
 			return result{failed, "did not start"}
 		}
-		defer p.kill()
-		applied, status := 0, 0
-		for i := 0; i < 20; i++ {
-			status = p.do("PUT", "/failpoints", body, nil).status
-			if p.send("hit FpInt") != "skipped" {
-				applied++
-			}
-			p.do("DELETE", "/FpInt", "", nil)
-		}
 		key := "applied sometimes"
-		if applied == 0 {
+		if a.fired == 0 {
 			key = "never applied"
-		} else if applied == 20 {
+		} else if a.fired == 20 {
 			key = "always applied"
 		}
-		return result{fmt.Sprintf("%d; FpInt applied %d of 20 times", status, applied),
-			fmt.Sprintf("%d %s", status, key)}
+		return result{fmt.Sprintf("%d; FpInt applied %d of 20 times", a.status, a.fired),
+			fmt.Sprintf("%d %s", a.status, key)}
 	}
 }
 
-// armThenHit: PUT terms and hit at once, n times; a miss is a hit that did not fire.
+// armThenHit: PUT terms for FpStr and hit at once, n times; a miss is a hit that did not fire.
 func armThenHit(path, body string, n int) func(t tool) result {
 	return func(t tool) result {
-		p, failed := start(t, withHTTP)
+		a, failed := repeatArm(t, path, body, "FpStr", n)
 		if failed != "" {
 			return result{failed, "did not start"}
 		}
-		defer p.kill()
-		misses, bad := 0, 0
-		for i := 0; i < n; i++ {
-			if p.do("PUT", path, body, nil).status != 204 {
-				bad++
-			}
-			if p.send("hit FpStr") == "skipped" {
-				misses++
-			}
-			p.do("DELETE", "/FpStr", "", nil)
-		}
+		misses := n - a.fired
 		key := "no misses"
-		if misses > 0 || bad > 0 {
+		if misses > 0 || a.refused > 0 {
 			key = "misses"
 		}
-		return result{fmt.Sprintf("%d misses, %d refused, of %d", misses, bad, n), key}
+		return result{fmt.Sprintf("%d misses, %d refused, of %d", misses, a.refused, n), key}
 	}
 }
 
