@@ -8,13 +8,13 @@
 // Routes (names are percent-decoded; a name may contain '/'):
 //   GET    /                      every registered failpoint as `name=terms` lines (JSON with
 //                                 ?format=json or Accept: application/json)
-//   GET    /NAME                  its terms; 404 when unknown or disabled
+//   GET    /NAME                  its terms and a newline; 404 when unknown or disabled
 //   PUT    /NAME                  body = terms; 204, 400 (bad terms), 404 (unknown)
 //   DELETE /NAME                  204, 404 (unknown)
 //   GET    /NAME/count            how many times a term ran since it was enabled
 //   GET    /NAME/wait?count=N[&timeout_ms=T]   200 once reached, 408 on timeout
 //   PUT    /failpoints            body = FAILPOINTS spec, applied all at once or not at all
-//   DELETE /failpoints            every failpoint disabled
+//   DELETE /failpoints            every failpoint disabled (both: the path in any letter case)
 // A registered name wins over the /count and /wait suffixes ("a/count" may be a failpoint).
 #ifndef FAILPOINT_HTTP_CONTROL_ROUTER_HPP
 #define FAILPOINT_HTTP_CONTROL_ROUTER_HPP
