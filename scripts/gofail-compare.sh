@@ -6,6 +6,7 @@
 #   GOFAIL_COMMIT  the commit of that checkout, for the header (default: git rev-parse, if a clone)
 #   BUILD_DIR      where everything is built (default build/gofail-compare); JOBS (default 2)
 #   BENCH=1        also time gofail's site (go/fps/bench_test.go; docs/benchmarks.md quotes it)
+#   UPDATE_DOC=1   also replace the run recorded at the end of docs/gofail.md with this one
 # Needs Go (Debian's golang-go is enough: gofail's go.mod is lowered to the installed version in a
 # copy) and builds offline. Not part of scripts/test.sh: CI has no gofail checkout.
 #
@@ -62,9 +63,26 @@ step "the driver"
 
 gofail_commit="${GOFAIL_COMMIT:-$(git -C "$GOFAIL_SRC" rev-parse HEAD 2>/dev/null || echo unknown)}"
 failpoint_commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . || echo '+changes')"
-echo "gofail $gofail_commit (built with $(go env GOVERSION)); failpoint $failpoint_commit; $(date -u +%Y-%m-%d)"
+header="gofail $gofail_commit (built with $(go env GOVERSION)); failpoint $failpoint_commit; $(date -u +%Y-%m-%d)"
+echo "$header"
 echo
-"$work/bin/driver" -gofail "$work/bin/gofail-target" -failpoint "$work/cpp/compare_target" "$@"
+"$work/bin/driver" -gofail "$work/bin/gofail-target" -failpoint "$work/cpp/compare_target" "$@" |
+  tee "$work/table.md"
+
+# docs/gofail.md keeps everything up to its "## The cases" heading, then this run: the header,
+# the counts (the lines from "N cases: ..." on), then the table of cases.
+if [ "${UPDATE_DOC:-0}" = 1 ]; then
+  doc="$root/docs/gofail.md"
+  {
+    sed '/^## The cases$/q' "$doc"
+    printf '\nOne run of `scripts/gofail-compare.sh`: %s.\n\n' "$header"
+    sed -n '/^[0-9]* cases: /,$p' "$work/table.md"
+    echo
+    sed '/^$/,$d' "$work/table.md"
+  } > "$doc.new"
+  mv "$doc.new" "$doc"
+  step "updated docs/gofail.md"
+fi
 if [ "${BENCH:-0}" = 1 ]; then
   echo
   (cd "$work/go" && go test -run '^$' -bench . -count 3 ./fps)
