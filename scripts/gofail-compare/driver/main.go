@@ -316,6 +316,27 @@ func showResponse(r response) result {
 	return result{fmt.Sprintf("%d (%s)", r.status, clip(msg, 60)), strconv.Itoa(r.status)}
 }
 
+// rawReq: a request whose target is sent exactly as given, even where Go's client would rewrite
+// it (a target starting with "//" is sent as an absolute URL by net/http).
+func rawReq(method, target string) step {
+	return func(p *proc) result {
+		c, err := net.DialTimeout("tcp", p.addr, requestTimeout)
+		if err != nil {
+			return result{"cannot connect", "no answer"}
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(requestTimeout))
+		fmt.Fprintf(c, "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", method, target)
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return result{"connection closed without an answer", "no answer"}
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return showResponse(response{status: res.StatusCode, body: string(b)})
+	}
+}
+
 // statusOnly: one request whose body (a listing, JSON) is shown but not compared.
 func statusOnly(method, path, body string) step {
 	return func(p *proc) result {
