@@ -2,6 +2,7 @@
 #include "router.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <exception>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -15,8 +16,15 @@ namespace failpoint {
 namespace http_internal {
 namespace {
 
-// The path of the batch routes; a failpoint cannot be controlled under this exact name.
+// The path of the batch routes, matched in any case as gofail does: a failpoint named
+// `failpoints` in any case cannot be controlled through /NAME.
 constexpr std::string_view k_batch_path = "failpoints";
+
+bool is_batch_path(std::string_view path) {
+  return std::equal(
+      path.begin(), path.end(), k_batch_path.begin(), k_batch_path.end(),
+      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+}
 
 // Digits of the largest number a query parameter may have: every 19-digit number fits in 64 bits.
 constexpr std::size_t k_max_number_digits = 19;
@@ -132,7 +140,7 @@ control_reply serve_terms(const route_input& in) {
     return failure_reply(unknown_name(in.name));
   if (info->terms.empty())
     return failure_reply({404, "failpoint \"" + in.name + "\" is disabled"});
-  return text_reply(200, info->terms);
+  return text_reply(200, info->terms + "\n");  // a line, as gofail answers
 }
 
 // PUT /NAME: enable with the body's terms.
@@ -211,7 +219,7 @@ control_reply serve_reset(const route_input&) {
 constexpr route_spec k_routes[] = {
     // 200 `name=terms` lines (or JSON); 400 for a `format` other than json or text.
     {"GET", "/", resource::list, false, serve_list},
-    // 200 the terms; 404 unknown (with the closest names) or disabled.
+    // 200 the terms and a newline; 404 unknown (with the closest names) or disabled.
     {"GET", "/NAME", resource::name, false, serve_terms},
     // 204 applied; 400 bad terms (with the byte position); 404 unknown.
     {"PUT", "/NAME", resource::name, true, serve_enable},
@@ -221,7 +229,8 @@ constexpr route_spec k_routes[] = {
     {"GET", "/NAME/count", resource::count, false, serve_count},
     // 200 once reached; 408 on timeout; 400 bad parameters; 404 unknown; 503 too many waits.
     {"GET", "/NAME/wait", resource::wait, false, serve_wait},
-    // 204 every entry applied; 400 and nothing applied for a bad entry or an unknown name.
+    // 204 every entry applied; 400 and nothing applied for a bad entry or an unknown name. The
+    // batch path matches in any letter case, as gofail's does.
     {"PUT", "/failpoints", resource::batch, true, serve_apply},
     // 204 every failpoint disabled.
     {"DELETE", "/failpoints", resource::batch, true, serve_reset},
@@ -236,7 +245,7 @@ struct location {
 location locate(const std::string& path) {
   if (path.empty())
     return {resource::list, {}};
-  if (path == k_batch_path)
+  if (is_batch_path(path))
     return {resource::batch, {}};
   // A registered name wins over the /count and /wait suffixes.
   if (!failpoint::status(path)) {

@@ -78,8 +78,8 @@ TEST_CASE("failpointctl drives two endpoints with set get count wait list unset 
 
   r = ctl({"--endpoint", both, "apply", "child/hit=return;child/value=return(4)"});
   CHECK(r.exit_code() == 0);
-  CHECK(fpt::call(b.address, "GET", "/child/value").body == "return(4)");
-  CHECK(fpt::call(b.address, "GET", "/child/hit").body == "return");
+  CHECK(fpt::call(b.address, "GET", "/child/value").body == "return(4)\n");
+  CHECK(fpt::call(b.address, "GET", "/child/hit").body == "return\n");
 
   r = ctl({"--endpoint", both, "reset"});
   CHECK(r.exit_code() == 0);
@@ -105,7 +105,7 @@ TEST_CASE("failpointctl fails when any endpoint fails and says why", "[http][ctl
   CHECK(r.exit_code() == 1);
   CHECK_THAT(r.out, Catch::Contains(a.address) && Catch::Contains("ok"));
   CHECK_THAT(r.err, Catch::Contains(dead) && Catch::Contains("connection refused"));
-  CHECK(fpt::call(a.address, "GET", "/child/hit").body == "return");
+  CHECK(fpt::call(a.address, "GET", "/child/hit").body == "return\n");
 
   r = ctl({"--endpoint", a.address, "--json", "get", "child/hti"});
   CHECK(r.exit_code() == 1);
@@ -124,7 +124,7 @@ TEST_CASE("failpointctl fails when any endpoint fails and says why", "[http][ctl
 
   r = ctl({"--endpoint", a.address, "apply", "child/hit=off;nope=return"});
   CHECK(r.exit_code() == 1);
-  CHECK(fpt::call(a.address, "GET", "/child/hit").body == "return");  // nothing applied
+  CHECK(fpt::call(a.address, "GET", "/child/hit").body == "return\n");  // nothing applied
 
   r = ctl({"list"});
   CHECK(r.exit_code() == 2);

@@ -292,7 +292,7 @@ TEST_CASE("load: hundreds of requests from several clients while threads hit fai
   }
   for (auto& t : clients)
     t.join();
-  CHECK(fpt::call(ep.address, "GET", "/http.value").body == "pause");
+  CHECK(fpt::call(ep.address, "GET", "/http.value").body == "pause\n");
   CHECK(fpt::call(ep.address, "DELETE", "/http.value").status == 204);  // releases it
   paused.join();
   done = true;

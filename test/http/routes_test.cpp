@@ -92,7 +92,7 @@ TEST_CASE("PUT /NAME enables and GET /NAME returns the terms and DELETE /NAME di
   CHECK(sites::plain());
   auto get = call(ep.address, "GET", "/http.plain");
   CHECK(get.status == 200);
-  CHECK(get.body == "return");
+  CHECK(get.body == "return\n");
   CHECK(call(ep.address, "PUT", "/http.value", "2*return(42)").status == 204);
   CHECK(sites::value() == 42);
   CHECK(call(ep.address, "DELETE", "/http.plain").status == 204);
@@ -212,16 +212,16 @@ TEST_CASE("names are URL-decoded and may contain '/' and a registered name wins 
   // "odd name?#%&+" needs escapes for ' ', '?', '#', '%', '&'; '+' stays '+'.
   CHECK(call(ep.address, "PUT", "/odd%20name%3F%23%25%26+", "return").status == 204);
   CHECK(sites::odd());
-  CHECK(call(ep.address, "GET", "/odd%20name%3F%23%25%26%2B").body == "return");
+  CHECK(call(ep.address, "GET", "/odd%20name%3F%23%25%26%2B").body == "return\n");
   CHECK(call(ep.address, "GET", "/odd%20name%3F%23%25%26+/count").body == "1");
 
   CHECK(call(ep.address, "PUT", "/dir/name", "return").status == 204);
   CHECK(sites::slash());
-  CHECK(call(ep.address, "GET", "/dir%2Fname").body == "return");
+  CHECK(call(ep.address, "GET", "/dir%2Fname").body == "return\n");
   CHECK(call(ep.address, "PUT", "/dir/name/count", "1*return").status == 204);
   CHECK(sites::slash_count());
   // "dir/name/count" is a registered name: GET gives its terms, not the count of "dir/name".
-  CHECK(call(ep.address, "GET", "/dir/name/count").body == "1*return");
+  CHECK(call(ep.address, "GET", "/dir/name/count").body == "1*return\n");
   CHECK(call(ep.address, "GET", "/dir/name/count/count").body == "1");
 
   CHECK(call(ep.address, "GET", "/bad%zzescape").status == 400);
@@ -448,7 +448,7 @@ TEST_CASE("curl can drive the endpoint", "[http][curl]") {
   CHECK(r.out == "204");
   CHECK(sites::value() == 5);
   r = fpt::run("/usr/bin/curl", {"-s", base + "/http.value"}, {}, std::chrono::seconds(10));
-  CHECK(r.out == "return(5)");
+  CHECK(r.out == "return(5)\n");
   r = fpt::run("/usr/bin/curl", {"-s", base + "/http.value/count"}, {}, std::chrono::seconds(10));
   CHECK(r.out == "1");
   r = fpt::run("/usr/bin/curl", {"-s", base + "/"}, {}, std::chrono::seconds(10));

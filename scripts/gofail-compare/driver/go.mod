@@ -1,0 +1,3 @@
+module gofailcompare/driver
+
+go 1.19
