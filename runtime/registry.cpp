@@ -252,6 +252,7 @@ registry::registry() : seed_(std::random_device{}()) {
   pthread_atfork([] { registry::instance().before_fork(); },
                  [] { registry::instance().after_fork_parent(); },
                  [] { registry::instance().after_fork_child(); });
+  trace_init();
   apply_env();
 }
 
@@ -289,7 +290,8 @@ void registry::apply_env() {
 void registry::add_site(site* s) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = points_.find(s->info.name);
-  if (it == points_.end())
+  const bool created = it == points_.end();
+  if (created)
     it = points_.emplace(s->info.name, std::make_unique<point>(s->info.name)).first;
   point* p = it->second.get();
   {
@@ -304,6 +306,8 @@ void registry::add_site(site* s) {
     pending_.erase(pending);
     if (terms)
       configure(p, std::move(terms));
+  } else if (created && trace_arms_all()) {
+    configure(p, std::make_unique<parsed_terms>(parse_terms("off")));  // so that reach is traced
   }
 }
 
@@ -559,6 +563,7 @@ hit evaluate(site& s) {
       continue;
     // This term runs.
     snap->runs.fetch_add(1, std::memory_order_seq_cst);
+    trace_hit(s, i, t.act);
     const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
     snapshot* used = nullptr;
     if (was_last && snap->can_exhaust && used_up(snap)) {

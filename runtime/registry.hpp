@@ -24,6 +24,7 @@
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
 #include "runtime/terms.hpp"
+#include "runtime/trace.hpp"
 
 namespace failpoint {
 namespace detail {
@@ -73,6 +74,8 @@ struct point {
   // Values that did not convert to the site's type since the last enable; reported once.
   std::atomic<std::uint64_t> mismatches{0};
   std::atomic<bool> mismatch_reported{false};
+
+  trace_slot trace;  // this process's hit trace (runtime/trace.hpp)
 };
 
 // The process-wide registry. Created on first use and never destroyed.
