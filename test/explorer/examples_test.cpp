@@ -22,7 +22,7 @@ using namespace explorer_test;
 #ifdef SERVICES_FOO
 TEST_CASE("exploring the services' functional test finds foo's mishandled connection error",
           "[explorer][examples]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {"-j", "2", "--faults", SERVICES_FAULTS},
                                 {SERVICES_TEST, SERVICES_FOO, SERVICES_BAR, SERVICES_BAZ});
   INFO(e.result.out << e.result.err);
@@ -36,13 +36,13 @@ TEST_CASE("exploring the services' functional test finds foo's mishandled connec
   CHECK_THAT(e.report.at("failures")[0].at("key").get<std::string>(),
              Catch::Contains("foo must answer 503, not 500"));
   CHECK(e.report.at("failures")[0].at("failed_again") == 3);
-  const auto r = replay(dir.path + "/out/failure-1.json");
+  const auto r = replay(dir + "/out/failure-1.json");
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("replay: reproduced (fail, same fingerprint)"));
 }
 
 TEST_CASE("exploring the services with the fixed foo finds nothing", "[explorer][examples]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {"-j", "2", "--faults", SERVICES_FAULTS},
                                 {SERVICES_TEST, SERVICES_FOO_FIXED, SERVICES_BAR, SERVICES_BAZ});
   INFO(e.result.out << e.result.err);
@@ -55,7 +55,7 @@ TEST_CASE("exploring the services with the fixed foo finds nothing", "[explorer]
 
 TEST_CASE("exploring the checkpoint's crash-restart test finds the double handling",
           "[explorer][examples]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {"-j", "2", "--with", "panic"},
                                 {"/bin/sh", CHECKPOINT_TEST, CHECKPOINT_WATCHER});
   INFO(e.result.out << e.result.err);
@@ -66,7 +66,7 @@ TEST_CASE("exploring the checkpoint's crash-restart test finds the double handli
   CHECK_THAT(e.report.at("failures")[0].at("key").get<std::string>(),
              Catch::Contains("handled 2 times"));
 
-  scratch_dir fixed_dir;
+  const std::string fixed_dir = failpoint_test::temp_dir();
   const exploration fixed = explore(fixed_dir, {"-j", "2", "--with", "panic"},
                                     {"/bin/sh", CHECKPOINT_TEST, CHECKPOINT_WATCHER_FIXED});
   INFO(fixed.result.out << fixed.result.err);

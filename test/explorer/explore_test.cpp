@@ -36,7 +36,7 @@ const std::string planted = PLANTED;
 
 TEST_CASE("explore finds a fault planted at one hit and keeps its smallest schedule",
           "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {"--depth", "1", "-j", "2"}, {planted, "single"});
   INFO(e.result.out << e.result.err);
   REQUIRE(e.result.exited);
@@ -59,38 +59,38 @@ TEST_CASE("explore finds a fault planted at one hit and keeps its smallest sched
   CHECK(c.at("schedule")[0].at("hit") == 2);
   CHECK(c.at("schedule")[0].at("mode") == "once");
   CHECK_THAT(c.at("stderr_tail").get<std::string>(), Catch::Contains("saved == 3"));
-  CHECK(fs::exists(dir.path + "/out/failure-1.sh"));
-  CHECK(fs::exists(dir.path + "/out/failure-1.cmake"));
+  CHECK(fs::exists(dir + "/out/failure-1.sh"));
+  CHECK(fs::exists(dir + "/out/failure-1.cmake"));
   check_replays(e);
 
   // Exploring again into the same directory leaves only this exploration's files.
-  std::ofstream(dir.path + "/out/failure-7.json") << "{}";
-  std::ofstream(dir.path + "/out/notes.txt") << "mine";
+  std::ofstream(dir + "/out/failure-7.json") << "{}";
+  std::ofstream(dir + "/out/notes.txt") << "mine";
   const exploration again = explore(dir, {"--depth", "1", "--reproduce", "0"}, {planted, "combo"});
   CHECK(again.result.status == 0);
-  CHECK_FALSE(fs::exists(dir.path + "/out/failure-1.json"));
-  CHECK_FALSE(fs::exists(dir.path + "/out/failure-7.json"));
-  CHECK(fs::exists(dir.path + "/out/notes.txt"));
+  CHECK_FALSE(fs::exists(dir + "/out/failure-1.json"));
+  CHECK_FALSE(fs::exists(dir + "/out/failure-7.json"));
+  CHECK(fs::exists(dir + "/out/notes.txt"));
 }
 
 TEST_CASE("the one-line shell reproducer reproduces the failure", "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {"--depth", "1", "--reproduce", "0"}, {planted, "single"});
   REQUIRE(e.counterexamples.size() == 1);
-  const auto r = failpoint_test::run_program({"/bin/sh", dir.path + "/out/failure-1.sh"});
+  const auto r = failpoint_test::run_program({"/bin/sh", dir + "/out/failure-1.sh"});
   CHECK(r.exited);
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("Assertion failed: saved == 3 (saved 2)"));
 }
 
 TEST_CASE("explore finds a bug only a combination of two faults triggers", "[explorer][explore]") {
-  scratch_dir one;
+  const std::string one = failpoint_test::temp_dir();
   const exploration singles = explore(one, {"--depth", "1"}, {planted, "combo"});
   CHECK(singles.result.status == 0);
   CHECK(singles.report.at("runs").size() == 4);
   CHECK(singles.report.at("failures").empty());
 
-  scratch_dir two;
+  const std::string two = failpoint_test::temp_dir();
   const exploration pairs = explore(two, {"--depth", "2", "-j", "2"}, {planted, "combo"});
   INFO(pairs.result.out << pairs.result.err);
   CHECK(pairs.result.status == 1);
@@ -104,7 +104,7 @@ TEST_CASE("explore finds a bug only a combination of two faults triggers", "[exp
 }
 
 TEST_CASE("a failpoint hit by many threads gets only faults at every hit", "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {}, {planted, "threads"});
   INFO(e.result.out << e.result.err);
   CHECK(e.result.status == 1);
@@ -132,7 +132,7 @@ TEST_CASE("a crash, a hang and a sanitizer report are each classified", "[explor
       {{}, {PLANTED_UBSAN, "ubsan"}, "sanitizer", spec("planted.Overflow=1*return(0)->off")},
   };
   for (const expectation& x : cases) {
-    scratch_dir dir;
+    const std::string dir = failpoint_test::temp_dir();
     const exploration e = explore(dir, x.options, x.command);
     INFO(x.command[1] << ": " << e.result.out << e.result.err);
     CHECK(e.result.status == 1);
@@ -145,8 +145,8 @@ TEST_CASE("a crash, a hang and a sanitizer report are each classified", "[explor
 
 TEST_CASE("a planned fault that never fires is reported as not realized, not as a pass",
           "[explorer][explore]") {
-  scratch_dir dir;
-  const std::string counter = dir.path + "/runs";
+  const std::string dir = failpoint_test::temp_dir();
+  const std::string counter = dir + "/runs";
   const exploration e = explore(dir, {"-j", "1"}, {planted, "flaky", counter});
   INFO(e.result.out << e.result.err);
   CHECK(e.result.status == 0);
@@ -163,7 +163,7 @@ TEST_CASE("a planned fault that never fires is reported as not realized, not as 
 
 TEST_CASE("a command without failpoints or with a failing baseline is refused",
           "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration none = explore(dir, {}, {"/bin/true"});
   CHECK(none.result.status == 2);
   CHECK_THAT(none.result.out, Catch::Contains("reached no failpoint"));
@@ -183,7 +183,7 @@ TEST_CASE("the same inputs give the same runs with one job and with several",
                     r.at("outcome").get<std::string>());
     return out;
   };
-  scratch_dir a, b;
+  const std::string a = failpoint_test::temp_dir(), b = failpoint_test::temp_dir();
   const exploration one = explore(a, {"-j", "1", "--reproduce", "0"}, {planted, "single"});
   const exploration many = explore(b, {"-j", "3", "--reproduce", "0"}, {planted, "single"});
   CHECK(runs_of(one.report) == runs_of(many.report));
@@ -192,7 +192,7 @@ TEST_CASE("the same inputs give the same runs with one job and with several",
 
 TEST_CASE("a run budget (max-runs) stops the exploration and says how many schedules were left",
           "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {"--max-runs", "5", "--depth", "1"}, {planted, "single"});
   CHECK(e.report.at("runs").size() == 5);
   CHECK(e.report.at("left") == 6);
@@ -202,12 +202,12 @@ TEST_CASE("a run budget (max-runs) stops the exploration and says how many sched
 
 TEST_CASE("replay checks that the planned faults fired and rejects a bad file",
           "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration e = explore(dir, {"--depth", "1", "--reproduce", "0"}, {planted, "single"});
   REQUIRE(e.counterexamples.size() == 1);
   json c = json::parse(std::ifstream(e.counterexamples[0]));
   c["command"]["argv"][1] = "combo";  // a program that never reaches planted.Save
-  const std::string moved = dir.path + "/moved.json";
+  const std::string moved = dir + "/moved.json";
   std::ofstream(moved) << c.dump();
   const auto r = replay(moved);
   CHECK(r.status == 1);
@@ -221,23 +221,23 @@ TEST_CASE("replay checks that the planned faults fired and rejects a bad file",
 }
 
 TEST_CASE("a fault menu file adds faults by glob and a bad one is refused", "[explorer][explore]") {
-  scratch_dir dir;
-  std::ofstream(dir.path + "/menu.json") << R"j({"planted.L*": ["print(\"x\")"]})j";
+  const std::string dir = failpoint_test::temp_dir();
+  std::ofstream(dir + "/menu.json") << R"j({"planted.L*": ["print(\"x\")"]})j";
   const exploration e =
-      explore(dir, {"--depth", "1", "--faults", dir.path + "/menu.json"}, {planted, "single"});
+      explore(dir, {"--depth", "1", "--faults", dir + "/menu.json"}, {planted, "single"});
   CHECK(e.report.at("failpoints").at("planted.Log").at("faults") ==
         json::array({"return", "print(\"x\")"}));
   CHECK(e.report.at("runs").size() == 12);
 
-  std::ofstream(dir.path + "/bad.json") << R"j({"planted.*": ["2*panic"]})j";
-  const exploration bad = explore(dir, {"--faults", dir.path + "/bad.json"}, {planted, "single"});
+  std::ofstream(dir + "/bad.json") << R"j({"planted.*": ["2*panic"]})j";
+  const exploration bad = explore(dir, {"--faults", dir + "/bad.json"}, {planted, "single"});
   CHECK(bad.result.status == 2);
   CHECK_THAT(bad.result.err, Catch::Contains("is not a single term without count"));
 }
 
 TEST_CASE("a time budget and fail-fast stop the exploration and say what was left",
           "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   // The two baseline runs alone take longer than a millisecond: no schedule starts.
   const exploration budget =
       explore(dir, {"--time-budget", "0.001", "--depth", "1"}, {planted, "single"});
@@ -246,7 +246,7 @@ TEST_CASE("a time budget and fail-fast stop the exploration and say what was lef
   CHECK(budget.report.at("left") == 11);
   CHECK(budget.report.at("stopped_by") == "time budget");
 
-  scratch_dir dir2;
+  const std::string dir2 = failpoint_test::temp_dir();
   const exploration fast =
       explore(dir2, {"--fail-fast", "-j", "1", "--depth", "1"}, {planted, "single"});
   CHECK(fast.result.status == 1);
@@ -258,8 +258,8 @@ TEST_CASE("a time budget and fail-fast stop the exploration and say what was lef
 
 TEST_CASE("a command that cannot run and a bad opt-in fault are usage errors",
           "[explorer][explore]") {
-  scratch_dir dir;
-  const exploration missing = explore(dir, {}, {dir.path + "/no-such-program"});
+  const std::string dir = failpoint_test::temp_dir();
+  const exploration missing = explore(dir, {}, {dir + "/no-such-program"});
   CHECK(missing.result.status == 2);
   CHECK_THAT(missing.result.err, Catch::Contains("cannot run"));
   const exploration with = explore(dir, {"--with", "1*panic->off"}, {planted, "single"});
@@ -272,15 +272,15 @@ TEST_CASE("a command that cannot run and a bad opt-in fault are usage errors",
 
 TEST_CASE("the CMake snippet of a counterexample is a test that fails with the bug",
           "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   // Two failpoints: FAILPOINTS holds a `;`, which CMake's ENVIRONMENT list must keep.
   const exploration e = explore(dir, {"--reproduce", "0"}, {planted, "combo"});
   REQUIRE(e.counterexamples.size() == 1);
-  const std::string project = dir.path + "/project";
+  const std::string project = dir + "/project";
   fs::create_directories(project);
   std::ofstream(project + "/CMakeLists.txt")
       << "cmake_minimum_required(VERSION 3.16)\nproject(regression NONE)\nenable_testing()\n"
-      << "include(" << dir.path << "/out/failure-1.cmake)\n";
+      << "include(" << dir << "/out/failure-1.cmake)\n";
   const auto configure = failpoint_test::run_program(
       {CMAKE_COMMAND, "-S", project, "-B", project + "/build"}, {}, std::chrono::seconds(120));
   INFO(configure.out << configure.err);
@@ -296,7 +296,7 @@ TEST_CASE("the CMake snippet of a counterexample is a test that fails with the b
 
 TEST_CASE("progress is a redrawn bar on a terminal and plain lines otherwise",
           "[explorer][explore]") {
-  scratch_dir dir;
+  const std::string dir = failpoint_test::temp_dir();
   const exploration bar = explore(dir, {"--depth", "1", "--progress", "bar"}, {planted, "combo"});
   CHECK_THAT(bar.result.out, Catch::Contains("\r\033[K[") && Catch::Contains("] 4/4 runs"));
   // explore() asks for lines: no escape sequence, one line per run at this size.

@@ -1,9 +1,8 @@
-// test/explorer/support.hpp: what the explorer's tests share: a scratch directory, and running
-// failpoint-explore (the real tool, FAILPOINT_EXPLORE) in a child process. Header-only.
+// test/explorer/support.hpp: what the explorer's tests share on top of failpoint_test_support:
+// running failpoint-explore (the real tool, FAILPOINT_EXPLORE) in a child process, and FAILPOINTS
+// strings as the explorer writes them. Header-only.
 #ifndef FAILPOINT_TEST_EXPLORER_SUPPORT_HPP
 #define FAILPOINT_TEST_EXPLORER_SUPPORT_HPP
-
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 
@@ -15,27 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "explorer/schedule.hpp"
-#include "test/support/child_process.hpp"
+#include "files.hpp"
 
 namespace explorer_test {
-
-// A fresh empty directory under the temporary directory, removed at destruction.
-struct scratch_dir {
-  scratch_dir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "fp-explorer-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-  std::string path;
-};
 
 // A FAILPOINTS string as the explorer writes it: `canonical` ("a=...;b=...") with each entry's
 // name after the runtime's entry marker (explorer/schedule.hpp).
@@ -67,10 +50,10 @@ struct exploration {
 
 // Runs `failpoint-explore OPTIONS -- COMMAND` with its report and counterexamples in `dir`
 // (and plain progress lines unless OPTIONS say otherwise).
-inline exploration explore(const scratch_dir& dir, const std::vector<std::string>& options,
+inline exploration explore(const std::string& dir, const std::vector<std::string>& options,
                            const std::vector<std::string>& command) {
-  std::vector<std::string> argv = {FAILPOINT_EXPLORE, "--out", dir.path + "/out", "--report",
-                                   dir.path + "/report.json"};
+  std::vector<std::string> argv = {FAILPOINT_EXPLORE, "--out", dir + "/out", "--report",
+                                   dir + "/report.json"};
   if (std::find(options.begin(), options.end(), "--progress") == options.end()) {
     argv.push_back("--progress");
     argv.push_back("lines");
@@ -80,10 +63,10 @@ inline exploration explore(const scratch_dir& dir, const std::vector<std::string
   argv.insert(argv.end(), command.begin(), command.end());
   exploration e;
   e.result = failpoint_test::run_program(argv, {}, std::chrono::seconds(300));
-  if (std::filesystem::exists(dir.path + "/report.json"))
-    e.report = nlohmann::json::parse(std::ifstream(dir.path + "/report.json"));
+  if (std::filesystem::exists(dir + "/report.json"))
+    e.report = nlohmann::json::parse(std::ifstream(dir + "/report.json"));
   for (int n = 1;; ++n) {
-    const std::string file = dir.path + "/out/failure-" + std::to_string(n) + ".json";
+    const std::string file = dir + "/out/failure-" + std::to_string(n) + ".json";
     if (!std::filesystem::exists(file))
       break;
     e.counterexamples.push_back(file);

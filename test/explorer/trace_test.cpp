@@ -17,8 +17,6 @@
 
 namespace {
 
-using explorer_test::scratch_dir;
-
 failpoint_test::child_result probe(const std::vector<std::string>& args, const std::string& trace,
                                    const std::string& failpoints = "") {
   std::vector<std::string> argv = {TRACE_PROBE};
@@ -42,12 +40,12 @@ std::vector<failpoint::traced_hit> hits_of(const failpoint::process_trace& t,
 
 TEST_CASE("the trace records each hit with its index, action and the failpoint's type",
           "[explorer][trace]") {
-  scratch_dir dir;
-  const auto r = probe({"hits", "3"}, dir.path, "probe.Flag=2*off->1*return(true)->off");
+  const std::string dir = failpoint_test::temp_dir();
+  const auto r = probe({"hits", "3"}, dir, "probe.Flag=2*off->1*return(true)->off");
   REQUIRE(r.exited);
   CHECK(r.status == 0);
   CHECK(r.out == "fired 1\n");
-  const auto traces = failpoint::read_trace(dir.path);
+  const auto traces = failpoint::read_trace(dir);
   REQUIRE(traces.size() == 1);
   const auto& t = traces[0];
   CHECK(t.overflow == 0);
@@ -89,11 +87,11 @@ TEST_CASE("the trace is complete after abort, _exit and SIGKILL", "[explorer][tr
   };
   for (const ending& e : endings) {
     INFO(e.args[0] << " with " << e.failpoints);
-    scratch_dir dir;
-    const auto r = probe(e.args, dir.path, e.failpoints);
+    const std::string dir = failpoint_test::temp_dir();
+    const auto r = probe(e.args, dir, e.failpoints);
     CHECK(r.exited == e.exited);
     CHECK(r.status == e.status);
-    const auto traces = failpoint::read_trace(dir.path);
+    const auto traces = failpoint::read_trace(dir);
     REQUIRE(traces.size() == 1);
     const auto flag = hits_of(traces[0], "probe.Flag");
     REQUIRE(flag.size() == 1);
@@ -103,11 +101,11 @@ TEST_CASE("the trace is complete after abort, _exit and SIGKILL", "[explorer][tr
 }
 
 TEST_CASE("a forked child traces into its own file with its own hit indexes", "[explorer][trace]") {
-  scratch_dir dir;
-  const auto r = probe({"fork"}, dir.path, "probe.Flag=3*off->return(true)");
+  const std::string dir = failpoint_test::temp_dir();
+  const auto r = probe({"fork"}, dir, "probe.Flag=3*off->return(true)");
   REQUIRE(r.exited);
   CHECK(r.status == 0);
-  const auto traces = failpoint::read_trace(dir.path);
+  const auto traces = failpoint::read_trace(dir);
   REQUIRE(traces.size() == 2);
   const auto& parent = traces[0].parent_pid == traces[1].pid ? traces[1] : traces[0];
   const auto& child = &parent == &traces[0] ? traces[1] : traces[0];
@@ -128,10 +126,10 @@ TEST_CASE("a forked child traces into its own file with its own hit indexes", "[
 }
 
 TEST_CASE("hits of many threads each get their own index and thread ordinal", "[explorer][trace]") {
-  scratch_dir dir;
-  const auto r = probe({"threads", "4"}, dir.path, "probe.Flag=return(false)");
+  const std::string dir = failpoint_test::temp_dir();
+  const auto r = probe({"threads", "4"}, dir, "probe.Flag=return(false)");
   REQUIRE(r.exited);
-  const auto traces = failpoint::read_trace(dir.path);
+  const auto traces = failpoint::read_trace(dir);
   REQUIRE(traces.size() == 1);
   const auto flag = hits_of(traces[0], "probe.Flag");
   REQUIRE(flag.size() == 400);
@@ -150,25 +148,25 @@ TEST_CASE("hits of many threads each get their own index and thread ordinal", "[
 }
 
 TEST_CASE("hits beyond the record capacity are counted as overflow", "[explorer][trace]") {
-  scratch_dir dir;
-  const auto r = probe({"hits", "70000"}, dir.path);
+  const std::string dir = failpoint_test::temp_dir();
+  const auto r = probe({"hits", "70000"}, dir);
   REQUIRE(r.exited);
-  const auto traces = failpoint::read_trace(dir.path);
+  const auto traces = failpoint::read_trace(dir);
   REQUIRE(traces.size() == 1);
   CHECK(traces[0].hits.size() == 65536);
   CHECK(traces[0].overflow == 70001 - 65536);
 }
 
 TEST_CASE("was_injected sees a fault that fired in a child process", "[explorer][trace]") {
-  scratch_dir dir;
-  const auto with_fault = probe({"oracle"}, dir.path, "probe.Flag=return(true)");
+  const std::string dir = failpoint_test::temp_dir();
+  const auto with_fault = probe({"oracle"}, dir, "probe.Flag=return(true)");
   REQUIRE(with_fault.exited);
   CHECK(with_fault.status == 0);
   CHECK_THAT(with_fault.out,
              Catch::Contains("flag:1 void:0 any:1\ninjected probe.Flag k=1 return\n"));
 
-  scratch_dir clean;
-  const auto without = probe({"oracle"}, clean.path);
+  const std::string clean = failpoint_test::temp_dir();
+  const auto without = probe({"oracle"}, clean);
   REQUIRE(without.exited);
   CHECK_THAT(without.out, Catch::Contains("flag:0 void:0 any:0\nfired 0"));
 }
@@ -186,9 +184,8 @@ TEST_CASE("without FAILPOINTS_TRACE nothing is traced and the oracle refuses to 
 }
 
 TEST_CASE("read_trace rejects a file that is not a trace", "[explorer][trace]") {
-  scratch_dir dir;
-  std::ofstream(dir.path + "/1.trace") << std::string(8192, 'x');
-  CHECK_THROWS_WITH(failpoint::read_trace(dir.path),
-                    Catch::Contains("is not a failpoint trace file"));
-  CHECK_THROWS_AS(failpoint::read_trace(dir.path + "/missing"), failpoint::trace_error);
+  const std::string dir = failpoint_test::temp_dir();
+  std::ofstream(dir + "/1.trace") << std::string(8192, 'x');
+  CHECK_THROWS_WITH(failpoint::read_trace(dir), Catch::Contains("is not a failpoint trace file"));
+  CHECK_THROWS_AS(failpoint::read_trace(dir + "/missing"), failpoint::trace_error);
 }
