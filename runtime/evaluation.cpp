@@ -171,6 +171,7 @@ hit evaluate(site& s) {
       continue;
     // This term runs.
     snap->runs.fetch_add(1, std::memory_order_seq_cst);
+    trace_hit(s, i, t.act);
     const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
     snapshot* used = nullptr;
     if (was_last && snap->can_exhaust && used_up(snap)) {

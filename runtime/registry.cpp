@@ -151,6 +151,7 @@ registry::registry() : seed_(std::random_device{}()) {
   pthread_atfork([] { registry::instance().before_fork(); },
                  [] { registry::instance().after_fork_parent(); },
                  [] { registry::instance().after_fork_child(); });
+  trace_init();
   apply_env();
 }
 
@@ -201,7 +202,8 @@ void registry::apply_env() {
 void registry::add_site(site* s) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = points_.find(s->info.name);
-  if (it == points_.end())
+  const bool created = it == points_.end();
+  if (created)
     it = points_.emplace(s->info.name, std::make_unique<point>(s->info.name)).first;
   point* p = it->second.get();
   {
@@ -226,6 +228,8 @@ void registry::add_site(site* s) {
     pending_.erase(pending);
     if (terms)
       configure(p, std::move(terms));
+  } else if (created && trace_arms_all()) {
+    configure(p, std::make_unique<parsed_terms>(parse_terms("off").value()));  // so that reach is traced
   }
   // A site registering outside the startup window that settle() checks (a library loaded
   // later, or a "?" entry): its failpoint's values were checked against other sites or none.

@@ -27,6 +27,7 @@
 #include "failpoint/failpoint.hpp"
 #include "runtime/result.hpp"
 #include "runtime/terms.hpp"
+#include "runtime/trace.hpp"
 
 namespace failpoint {
 namespace detail {
@@ -74,6 +75,8 @@ struct point {
   // Values that did not convert to the site's type since the last enable; reported once.
   std::atomic<std::uint64_t> mismatches{0};
   std::atomic<bool> mismatch_reported{false};
+
+  trace_slot trace;  // this process's hit trace (runtime/trace.hpp)
 };
 
 }  // namespace detail

@@ -42,7 +42,8 @@ say "configure and build ($build_dir, -j$jobs)"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DFAILPOINT_BUILD_BENCH=ON \
   -DFAILPOINT_BUILD_TESTS=OFF -DFAILPOINT_BUILD_EXAMPLES=OFF >"$raw/configure.log"
 cmake --build "$build_dir" -j "$jobs" --target failpoint_bench_hotpath failpoint_bench_report \
-  failpoint_bench_control failpoint-rewrite >"$raw/build.log" 2>&1 || {
+  failpoint_bench_control failpoint-rewrite failpoint-explore failpoint_bench_explore_target \
+  >"$raw/build.log" 2>&1 || {
   tail -30 "$raw/build.log" >&2
   exit 1
 }
@@ -115,6 +116,37 @@ if [[ -d "$tree" ]]; then
     \"list_status\": $list_status, \"generate_s\": $generate_s, \"generate_cpu\": $generate_cpu,
     \"generate_status\": $generate_status}"
 fi
+
+# --- Explorer ---
+# failpoint-explore on a trivial test (bench/explore_target.cpp): with -j1 its own cost per run
+# is its wall time minus the runs' wall time; scheduling cost per candidate from a depth-2 run;
+# the trace's cost per hit as the difference between a traced and an untraced failpoint armed
+# with `off` (best of 10 processes of 60000 hits each: within one trace file's capacity).
+say "explorer: a trivial test explored with -j1 (depth 1) and -j$jobs (depth 2); trace cost per hit"
+target="$build_dir/bench/failpoint_bench_explore_target"
+explore="$build_dir/explorer/failpoint-explore"
+(cd "$scratch" && "$explore" -j1 --depth 1 --reproduce 0 --progress lines \
+  --report "$raw/explore-j1.json" -- "$target" test >"$raw/explore-j1.txt")
+(cd "$scratch" && "$explore" -j"$jobs" --depth 2 --reproduce 0 --progress lines \
+  --report "$raw/explore-depth2.json" -- "$target" test >"$raw/explore-depth2.txt")
+best_ns() {  # best of 10: ns per hit of bench.Step, with the environment given
+  local best="" ns
+  for _ in $(seq 1 10); do
+    ns="$(env "$@" "$target" hits 60000)"
+    if [[ -z "$best" ]] || awk -v a="$ns" -v b="$best" 'BEGIN { exit !(a < b) }'; then best="$ns"; fi
+  done
+  echo "$best"
+}
+# The trace goes where the explorer puts it: memory (/dev/shm) when there is.
+trace_dir="$scratch/trace"
+[[ -d /dev/shm && -w /dev/shm ]] && trace_dir="$(mktemp -d /dev/shm/failpoint-trace.XXXXXX)"
+untraced="$(best_ns FAILPOINTS=bench.Step=off)"
+traced="$(best_ns FAILPOINTS_TRACE="$trace_dir")"
+rm -rf "$trace_dir"
+explore_json="{\"j1\": $("$target" summary "$raw/explore-j1.json"),
+  \"depth2\": $("$target" summary "$raw/explore-depth2.json"),
+  \"off_hit_ns\": $untraced, \"traced_off_hit_ns\": $traced}"
+echo "$explore_json" >"$raw/explore.json"
 
 # --- Compile cost ---
 say "compile cost (12 rounds over 6 translation units, least CPU time kept)"
@@ -209,4 +241,5 @@ echo "load average before/after: $load_before / $load_after (other work on the m
 echo "hot path: CPU ns per operation per thread, best of 10; ratios to the baseline of the same run"
 "$build_dir/bench/failpoint_bench_report" --hotpath "$raw/hotpath.json" "${control_args[@]}" \
   --extra "$raw/extra.json" --machine "$raw/machine.json" --out "$out" "${markdown[@]}"
+"$build_dir/bench/failpoint_bench_explore_target" describe "$raw/explore.json"
 echo "results: $out (raw: $raw); took $(seconds "$start_ns" "$(now_ns)") s"

@@ -4,7 +4,9 @@
 # A watcher handles each new event of a log, then saves the event's revision to a checkpoint
 # file. If it crashes between the two, the restarted watcher handles the event again. The demo
 # puts a crash exactly there with a failpoint (over HTTP with curl, then with FAILPOINTS), shows
-# the duplicate, then shows that the fixed watcher has none under the same fault.
+# the duplicate, then shows that the fixed watcher has none under the same fault. It ends with
+# failpoint-explore finding the services' bug (examples/services) by itself and printing its
+# reproducer.
 #
 # Installs missing Debian packages first (scripts/deps.sh), builds only the two watchers (and what
 # they need) in build/demo (BUILD_DIR=... to change), and exits 0 when every step behaved as
@@ -191,5 +193,28 @@ say "A typo in FAILPOINTS is an error, not a test that passes for the wrong reas
 status=0
 run "FAILPOINTS='checkpoint.BeforeSave=panik' $buggy --drain $work/buggy" || status=$?
 [[ $status -eq 1 ]] || fail "a malformed FAILPOINTS should exit with status 1, got $status"
+
+say "failpoint-explore finds a bug by itself: the services' functional test (examples/services)"
+note "(no fault test is written: it runs the test under every fault it reaches, README \"Exploring faults\")"
+cmake --build "$build_dir" -j "$jobs" --target failpoint-explore services_functional_test \
+  services_foo services_foo_fixed services_bar services_baz >/dev/null ||
+  fail "could not build failpoint-explore and the services"
+explore="$build_dir/explorer/failpoint-explore"
+s="$build_dir/examples/services"
+services="$s/services_functional_test $s/services_foo $s/services_bar $s/services_baz"
+status=0
+run "$explore --progress lines --out $work/explore --faults examples/services/faults.json -- $services" ||
+  status=$?
+[[ $status -eq 1 ]] || fail "the exploration should have found foo's bug (exit status 1), got $status"
+grep -q 'foo.CallBar=1\*return(\\"refused\\")->off' "$work/explore/failure-1.json" ||
+  fail "the failure found is not foo's mishandled connection error"
+
+say "The reproducer it wrote, and its replay"
+run "cat $work/explore/failure-1.sh"
+run "$explore replay $work/explore/failure-1.json" || fail "the counterexample did not reproduce"
+
+say "The same exploration with the fixed foo finds nothing"
+run "$explore --progress lines --out $work/explore-fixed --faults examples/services/faults.json -- ${services/services_foo /services_foo_fixed }" ||
+  fail "the fixed foo should pass under every fault"
 
 printf '\n%sdemo OK%s\n' "$green" "$reset"
