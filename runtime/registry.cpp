@@ -229,7 +229,8 @@ void registry::add_site(site* s) {
     if (terms)
       configure(p, std::move(terms));
   } else if (created && trace_arms_all()) {
-    configure(p, std::make_unique<parsed_terms>(parse_terms("off").value()));  // so that reach is traced
+    configure(
+        p, std::make_unique<parsed_terms>(parse_terms("off").value()));  // so that reach is traced
   }
   // A site registering outside the startup window that settle() checks (a library loaded
   // later, or a "?" entry): its failpoint's values were checked against other sites or none.

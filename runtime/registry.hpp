@@ -76,7 +76,7 @@ struct point {
   std::atomic<std::uint64_t> mismatches{0};
   std::atomic<bool> mismatch_reported{false};
 
-  trace_slot trace;  // this process's hit trace (runtime/trace.hpp)
+  runtime_internal::trace_slot trace;  // this process's hit trace (runtime/trace.hpp)
 };
 
 }  // namespace detail

@@ -24,7 +24,7 @@
 #include "runtime/terms.hpp"
 
 namespace failpoint {
-namespace detail {
+namespace runtime_internal {
 
 std::atomic<bool> trace_on{false};
 
@@ -229,13 +229,13 @@ void trace_record_hit(site& s, std::size_t term, action act) noexcept {
   r.committed.store(1, std::memory_order_release);
 }
 
-}  // namespace detail
+}  // namespace runtime_internal
 
 // --- Reading (failpoint/explore.hpp). ---
 
 namespace {
 
-using namespace detail;
+using namespace runtime_internal;
 
 // A read-only mapping of one file, unmapped at destruction.
 class mapped_file {

@@ -21,8 +21,14 @@
 
 namespace failpoint {
 namespace detail {
-
 struct point;
+struct site;
+}  // namespace detail
+
+namespace runtime_internal {
+
+using detail::point;
+using detail::site;
 enum class action;
 
 // Per-failpoint trace state, a member of `point`: its slot in this process's name table and how
@@ -113,7 +119,7 @@ inline bool trace_arms_all() noexcept {
   return trace_on.load(std::memory_order_relaxed);
 }
 
-}  // namespace detail
+}  // namespace runtime_internal
 }  // namespace failpoint
 
 #endif  // FAILPOINT_RUNTIME_TRACE_HPP
