@@ -297,8 +297,9 @@ class gate_impl {
   std::set<std::shared_ptr<connection>> connections_;
   bool accepting_ = false;  // an async_accept is in flight
   bool stopping_ = false;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;  // for the waits on the counters
   mutable std::condition_variable changed_;
+  std::mutex life_mutex_;  // serializes stop() with calls that run on the io thread
   std::thread thread_;
 };
 
@@ -684,6 +685,8 @@ void gate_impl::connection_closed(connection* c) {
 }
 
 void gate_impl::post_and_wait(std::function<void()> fn) {
+  // Held while waiting, so that stop() cannot end the io thread before `fn` ran.
+  std::lock_guard<std::mutex> lock(life_mutex_);
   if (!thread_.joinable())
     return;
   std::promise<void> done;
@@ -695,6 +698,7 @@ void gate_impl::post_and_wait(std::function<void()> fn) {
 }
 
 void gate_impl::stop() {
+  std::lock_guard<std::mutex> lock(life_mutex_);
   if (!thread_.joinable())
     return;
   asio::post(io, [this] {

@@ -83,7 +83,8 @@ TEST_CASE("hold reads but forwards nothing until pass, then everything in order"
   CHECK(r.wait_for(data.size()) == data);
 }
 
-TEST_CASE("drop throws away what is read, and pass forwards what comes after", "[gate][behaviour]") {
+TEST_CASE("drop throws away what is read, and pass forwards what comes after",
+          "[gate][behaviour]") {
   recording r;
   gated_server s(r.handler());
   auto c = s.connect();
