@@ -710,7 +710,7 @@ void gate_impl::stop() {
     close_all();
   });
   thread_.join();
-  std::lock_guard<std::mutex> lock(names_mutex());
+  std::lock_guard<std::mutex> names_lock(names_mutex());
   running_names().erase(name);
 }
 
