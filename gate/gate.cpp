@@ -187,7 +187,7 @@ class pump {
 
  private:
   void start_read();
-  void on_read(const error_code& ec, std::size_t n, std::size_t at);
+  void on_read(const error_code& ec, std::size_t n);
   void start_write();
   void write_next();
   void arm_recheck();
@@ -204,7 +204,7 @@ class pump {
   asio::steady_timer wait_;     // delay and bandwidth pacing
 
   // Bytes read and not yet being written: pending_[0, pending_len_). The vector only grows (no
-  // zero-fill per read) and never moves while a read is in flight into it.
+  // zero-fill per read).
   std::vector<char> pending_;
   std::size_t pending_len_ = 0;
   // Bytes being written: out_[out_pos_, out_len_), in pieces of slice_ bytes.
@@ -351,19 +351,28 @@ void pump::arm_recheck() {
 }
 
 void pump::start_read() {
+  // Read what is there now; wait for readability only when nothing is. A wait, not a read, is
+  // what stays in flight: when data arrives the failpoints are checked before it is read, so
+  // no_read leaves it in the socket even if it was set while the direction was idle.
   if (pending_.size() < pending_len_ + k_chunk)
     pending_.resize(pending_len_ + k_chunk);
+  error_code ec;
+  const std::size_t n = from_.read_some(asio::buffer(pending_.data() + pending_len_, k_chunk), ec);
+  if (ec != asio::error::would_block && ec != asio::error::try_again)
+    return on_read(ec, n);
   reading_ = true;
-  const std::size_t at = pending_len_;
-  from_.async_read_some(
-      asio::buffer(pending_.data() + at, k_chunk),
-      [self = conn_.shared_from_this(), this, at](const error_code& ec, std::size_t n) {
-        reading_ = false;
-        on_read(ec, n, at);
-      });
+  from_.async_wait(tcp::socket::wait_read,
+                   [self = conn_.shared_from_this(), this](const error_code& wait_ec) {
+                     reading_ = false;
+                     if (closed())
+                       return;
+                     if (wait_ec)
+                       return conn_.close();
+                     advance();
+                   });
 }
 
-void pump::on_read(const error_code& ec, std::size_t n, std::size_t at) {
+void pump::on_read(const error_code& ec, std::size_t n) {
   if (closed())
     return;
   if (ec == asio::error::eof) {
@@ -389,9 +398,6 @@ void pump::on_read(const error_code& ec, std::size_t n, std::size_t at) {
   read_offset_ += n;
   if (fp_[behaviour::drop].fired())
     return advance();
-  // A write that started while this read was in flight took the bytes before `at`.
-  if (at != pending_len_)
-    std::memmove(pending_.data() + pending_len_, pending_.data() + at, n);
   if (auto rule = fp_[behaviour::substitute].value<std::string_view>()) {
     const std::string out = substituted({pending_.data() + pending_len_, n}, *rule);
     if (pending_.size() < pending_len_ + out.size())
@@ -407,14 +413,7 @@ void pump::on_read(const error_code& ec, std::size_t n, std::size_t at) {
 
 void pump::start_write() {
   writing_ = true;
-  if (reading_) {
-    // A read is in flight into pending_: copy, so that its buffer stays where it is.
-    if (out_.size() < pending_len_)
-      out_.resize(pending_len_);
-    std::memcpy(out_.data(), pending_.data(), pending_len_);
-  } else {
-    std::swap(out_, pending_);
-  }
+  std::swap(out_, pending_);  // no read is ever in flight into pending_ (start_read)
   out_len_ = pending_len_;
   pending_len_ = 0;
   out_pos_ = 0;
@@ -504,8 +503,10 @@ void connection::start() {
                         if (ec)
                           return self->close();  // the client sees its connection closed
                         error_code ignored;
-                        self->client.set_option(tcp::no_delay(true), ignored);
-                        self->server.set_option(tcp::no_delay(true), ignored);
+                        for (tcp::socket* s : {&self->client, &self->server}) {
+                          s->set_option(tcp::no_delay(true), ignored);
+                          s->non_blocking(true, ignored);  // for start_read's read_some
+                        }
                         self->up_.advance();
                         self->down_.advance();
                       });
