@@ -14,7 +14,7 @@ packages=(
   postgresql libpq-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev libfiu-dev)
+  packages+=(libbenchmark-dev libfiu-dev socat)
 fi
 
 missing=()
