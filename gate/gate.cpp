@@ -12,7 +12,9 @@
 // spins.
 #include "failpoint/gate.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -50,6 +52,10 @@ constexpr std::size_t k_max_pending = 4 * 1024 * 1024;
 constexpr milliseconds k_recheck{10};
 // limit_bandwidth paces writes in pieces of bytes_per_second / k_pacing_steps, then waits.
 constexpr std::int64_t k_pacing_steps = 20;
+// While no behaviour of a direction is armed, its bytes go socket to pipe to socket with
+// splice(2), never copied through the gate's memory; this many chunks are moved in one go before
+// the io thread turns to other connections.
+constexpr int k_splice_burst = 16;
 // In a `substitute` value, what separates the bytes to find from their replacement.
 constexpr std::string_view k_substitute_separator = "->";
 
@@ -100,6 +106,11 @@ class direction_points {
   }
   const failpoint::named& operator[](behaviour b) const {
     return points_[static_cast<std::size_t>(b)];
+  }
+  // True when any behaviour may act (relaxed loads only: nothing is evaluated or counted).
+  bool any_armed() const {
+    return std::any_of(points_.begin(), points_.end(),
+                       [](const failpoint::named& p) { return p.armed(); });
   }
 
  private:
@@ -179,14 +190,26 @@ class pump {
   // Decides what to do next: read, write, wait for a failpoint, or finish. Called after every
   // event of this direction.
   void advance();
-  void cancel_timers() {
+  ~pump() { close_pipe(); }
+  // Cancels the timers and closes the pipe (the connection is closing).
+  void shut() {
     recheck_.cancel();
     wait_.cancel();
+    close_pipe();
   }
   bool finished() const { return finished_; }
 
  private:
+  void close_pipe() {
+    for (int& fd : pipe_) {
+      if (fd >= 0)
+        ::close(fd);
+      fd = -1;
+    }
+  }
   void start_read();
+  void splice_cycle();
+  void wait_readable();
   void on_read(const error_code& ec, std::size_t n);
   void start_write();
   void write_next();
@@ -222,6 +245,10 @@ class pump {
   bool eof_ = false;
   bool finished_ = false;
   bool recheck_armed_ = false;
+
+  // The splice path: bytes in the pipe are read and not yet written (a write in flight).
+  int pipe_[2] = {-1, -1};
+  std::size_t in_pipe_ = 0;
 };
 
 class gate_impl;
@@ -310,12 +337,14 @@ bool pump::closed() const {
 }
 
 void pump::advance() {
-  if (closed() || finished_)
-    return;
+  if (closed() || finished_ || in_pipe_ > 0)
+    return;  // (the pipe's write, in flight, continues by itself)
   bool waiting = false;
   if (!reading_ && !eof_ && pending_len_ < k_max_pending) {
     if (fp_[behaviour::no_read].fired())
       waiting = true;  // data stays in the socket
+    else if (!writing_ && pending_len_ == 0 && !fp_.any_armed())
+      return splice_cycle();
     else
       start_read();
   }
@@ -360,16 +389,78 @@ void pump::start_read() {
   const std::size_t n = from_.read_some(asio::buffer(pending_.data() + pending_len_, k_chunk), ec);
   if (ec != asio::error::would_block && ec != asio::error::try_again)
     return on_read(ec, n);
+  wait_readable();
+}
+
+void pump::wait_readable() {
   reading_ = true;
   from_.async_wait(tcp::socket::wait_read,
-                   [self = conn_.shared_from_this(), this](const error_code& wait_ec) {
+                   [self = conn_.shared_from_this(), this](const error_code& ec) {
                      reading_ = false;
                      if (closed())
                        return;
-                     if (wait_ec)
+                     if (ec)
                        return conn_.close();
                      advance();
                    });
+}
+
+// Moves chunks socket to pipe to socket while no behaviour is armed (checked before each read,
+// like the failpoints themselves on the other path), then hands back to advance().
+void pump::splice_cycle() {
+  if (pipe_[0] < 0 && ::pipe2(pipe_, O_NONBLOCK | O_CLOEXEC) != 0)
+    return conn_.close();  // out of descriptors: this connection cannot go on
+  constexpr unsigned flags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+  for (int i = 0; i < k_splice_burst; ++i) {
+    while (in_pipe_ > 0) {
+      const ssize_t n = ::splice(pipe_[0], nullptr, to_.native_handle(), nullptr, in_pipe_, flags);
+      if (n > 0) {
+        const auto w = static_cast<std::size_t>(n);
+        in_pipe_ -= w;
+        forwarded_ += w;
+        bytes_.fetch_add(w, std::memory_order_relaxed);
+        writes_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        if (errno == EINTR)
+          continue;
+        writing_ = true;
+        to_.async_wait(tcp::socket::wait_write,
+                       [self = conn_.shared_from_this(), this](const error_code& ec) {
+                         writing_ = false;
+                         if (closed())
+                           return;
+                         if (ec)
+                           return conn_.close();
+                         splice_cycle();
+                       });
+        return;
+      }
+      return conn_.close();  // the receiver is gone
+    }
+    if (eof_ || fp_.any_armed())
+      return advance();
+    const ssize_t n = ::splice(from_.native_handle(), nullptr, pipe_[1], nullptr, k_chunk, flags);
+    if (n > 0) {
+      in_pipe_ = static_cast<std::size_t>(n);
+      read_offset_ += in_pipe_;
+      continue;
+    }
+    if (n == 0) {
+      eof_ = true;
+      return advance();
+    }
+    if (errno == EAGAIN)
+      return wait_readable();
+    if (errno != EINTR)
+      return conn_.close();
+  }
+  // Let the other connections of this gate run before the next burst.
+  asio::post(from_.get_executor(), [self = conn_.shared_from_this(), this] {
+    if (!closed())
+      in_pipe_ > 0 ? splice_cycle() : advance();
+  });
 }
 
 void pump::on_read(const error_code& ec, std::size_t n) {
@@ -524,8 +615,8 @@ void connection::close() {
   error_code ignored;
   client.close(ignored);
   server.close(ignored);
-  up_.cancel_timers();
-  down_.cancel_timers();
+  up_.shut();
+  down_.shut();
   gate.connection_closed(this);
 }
 

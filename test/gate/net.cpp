@@ -95,18 +95,7 @@ std::string socket_fd::recv_exact(std::size_t n, milliseconds limit) const {
 }
 
 std::string socket_fd::recv_all(milliseconds limit) const {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  std::string out;
-  char buffer[65536];
-  while (wait_readable(fd_, deadline)) {
-    ssize_t r = ::recv(fd_, buffer, sizeof buffer, 0);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      break;
-    out.append(buffer, static_cast<std::size_t>(r));
-  }
-  return out;
+  return recv_exact(std::string::npos, limit);
 }
 
 std::string socket_fd::recv_some(milliseconds limit) const {

@@ -31,7 +31,8 @@ class socket_fd {
 
   // Sends everything (blocking); false when the peer closed or reset.
   bool send_all(std::string_view data) const;
-  // Reads exactly n bytes unless EOF, an error or the time limit comes first.
+  // Reads exactly n bytes unless EOF, an error or the time limit comes first (n = npos: until
+  // one of them).
   std::string recv_exact(std::size_t n, milliseconds limit = milliseconds(10000)) const;
   // Reads until EOF (or an error, or the time limit).
   std::string recv_all(milliseconds limit = milliseconds(10000)) const;
