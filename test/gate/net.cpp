@@ -175,6 +175,16 @@ server::~server() {
     t.join();
 }
 
+bool eventually(const std::function<bool()>& done, milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return done();
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  return true;
+}
+
 void echo(socket_fd& s) {
   char buffer[65536];
   for (;;) {

@@ -69,6 +69,10 @@ class server {
   std::thread acceptor_;
 };
 
+// Polls `done` every 5 ms until it is true or `limit` passes; returns its last result. For the
+// gate's counters, which are updated just after the bytes they count were handed to the kernel.
+bool eventually(const std::function<bool()>& done, milliseconds limit = milliseconds(10000));
+
 // A handler that echoes everything back and closes after EOF.
 void echo(socket_fd& s);
 
