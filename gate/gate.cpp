@@ -26,6 +26,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "failpoint/control.hpp"
@@ -321,7 +322,7 @@ class gate_impl {
   tcp::acceptor acceptor_;
   asio::steady_timer accept_wait_;
   asio::steady_timer tick_;
-  std::set<std::shared_ptr<connection>> connections_;
+  std::unordered_map<connection*, std::shared_ptr<connection>> connections_;
   bool accepting_ = false;  // an async_accept is in flight
   bool stopping_ = false;
   mutable std::mutex mutex_;  // for the waits on the counters
@@ -734,7 +735,7 @@ void gate_impl::do_accept() {
       return;
     if (!ec) {
       auto c = std::make_shared<connection>(*this, std::move(socket));
-      connections_.insert(c);
+      connections_.emplace(c.get(), c);
       accepted.fetch_add(1, std::memory_order_relaxed);
       open.fetch_add(1, std::memory_order_relaxed);
       notify();
@@ -760,19 +761,17 @@ void gate_impl::tick() {
 }
 
 void gate_impl::close_all() {
-  auto all = connections_;
+  std::vector<std::shared_ptr<connection>> all;
+  for (const auto& entry : connections_)
+    all.push_back(entry.second);
   for (const auto& c : all)
     c->close();
 }
 
 void gate_impl::connection_closed(connection* c) {
-  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
-    if (it->get() == c) {
-      connections_.erase(it);
-      open.fetch_sub(1, std::memory_order_relaxed);
-      notify();
-      return;
-    }
+  if (connections_.erase(c) != 0) {
+    open.fetch_sub(1, std::memory_order_relaxed);
+    notify();
   }
 }
 
