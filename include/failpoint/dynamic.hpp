@@ -4,8 +4,9 @@
 // time (a TCP gate named "db", one per test) needs failpoints named from data: a
 // `failpoint::named` handle registers a failpoint under any name, and from then on it is listed,
 // switched (FAILPOINTS, the HTTP endpoint, failpoint/control.hpp), counted and waited for exactly
-// like one written as a comment. Checking a handle while its failpoint is off costs the same as
-// a FAILPOINT(...) site: one relaxed load and a predicted-false branch.
+// like one written as a comment. Checking a handle while its failpoint is off costs what a
+// FAILPOINT(...) site costs, one relaxed load and a predicted-false branch, plus reading the
+// handle's pointer to its site (hoisted out of loops like any loop-invariant load).
 //
 // Example:
 //   failpoint::named delay(name + ".to_client.delay", "int");   // e.g. "gate.db.to_client.delay"
@@ -25,6 +26,15 @@
 
 #include "failpoint/export.hpp"
 #include "failpoint/failpoint.hpp"
+
+// The caller's file and line as default arguments (GCC and Clang); elsewhere none.
+#if defined(__GNUC__) || defined(__clang__)
+#define FAILPOINT_DETAIL_CALLER_FILE __builtin_FILE()
+#define FAILPOINT_DETAIL_CALLER_LINE __builtin_LINE()
+#else
+#define FAILPOINT_DETAIL_CALLER_FILE "(run time)"
+#define FAILPOINT_DETAIL_CALLER_LINE 0
+#endif
 
 namespace failpoint {
 
