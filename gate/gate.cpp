@@ -34,7 +34,7 @@
 #include "http-control/url.hpp"
 
 namespace failpoint {
-namespace gate_detail {
+namespace gate_internal {
 namespace {
 
 namespace asio = boost::asio;
@@ -805,14 +805,14 @@ void gate_impl::stop() {
   running_names().erase(name);
 }
 
-}  // namespace gate_detail
+}  // namespace gate_internal
 
 // --- the public API ---
 
-using gate_detail::behaviour;
+using gate_internal::behaviour;
 
 void tcp_gate::direction::pass() const {
-  for (const auto& b : gate_detail::k_behaviours)
+  for (const auto& b : gate_internal::k_behaviours)
     failpoint::disable(prefix_ + b.suffix);
 }
 void tcp_gate::direction::no_read() const {
@@ -849,17 +849,17 @@ void tcp_gate::direction::concat(std::int64_t bytes) const {
   failpoint::enable(prefix_ + "concat", fmt::format("return({})", bytes));
 }
 void tcp_gate::direction::substitute(std::string_view from, std::string_view to) const {
-  if (from.empty() || from.find(gate_detail::k_substitute_separator) != std::string_view::npos)
+  if (from.empty() || from.find(gate_internal::k_substitute_separator) != std::string_view::npos)
     throw std::invalid_argument(
         "substitute: the bytes to replace must be non-empty and must not contain \"->\"");
   std::string rule(from);
-  rule += gate_detail::k_substitute_separator;
+  rule += gate_internal::k_substitute_separator;
   rule += to;
-  failpoint::enable(prefix_ + "substitute", fmt::format("return({})", gate_detail::quoted(rule)));
+  failpoint::enable(prefix_ + "substitute", fmt::format("return({})", gate_internal::quoted(rule)));
 }
 
 tcp_gate::tcp_gate(std::string_view name, std::string_view upstream, std::string_view listen)
-    : impl_(std::make_unique<gate_detail::gate_impl>(name, upstream, listen)) {}
+    : impl_(std::make_unique<gate_internal::gate_impl>(name, upstream, listen)) {}
 
 tcp_gate::~tcp_gate() = default;
 

@@ -33,7 +33,7 @@
 
 namespace failpoint {
 
-namespace gate_detail {
+namespace gate_internal {
 class gate_impl;
 }
 
@@ -130,7 +130,7 @@ class FAILPOINT_EXPORT tcp_gate {
   void stop();
 
  private:
-  std::unique_ptr<gate_detail::gate_impl> impl_;
+  std::unique_ptr<gate_internal::gate_impl> impl_;
 };
 
 }  // namespace failpoint

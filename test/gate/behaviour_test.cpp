@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "failpoint/control.hpp"
+#include "files.hpp"
 #include "fixture.hpp"
 
 using namespace gate_test;
@@ -119,7 +120,7 @@ TEST_CASE("close_on_data closes the connection when data arrives, forwarding non
   REQUIRE(c.send_all("boom"));
   CHECK(c.closed_within(milliseconds(10000)));
   CHECK(r.snapshot().empty());
-  CHECK(eventually([&] { return s.gate.counters().open == 0; }));
+  CHECK(failpoint_test::eventually([&] { return s.gate.counters().open == 0; }));
 }
 
 TEST_CASE("a counted close_on_data closes that many connections, then they pass",
@@ -241,7 +242,8 @@ TEST_CASE("slice forwards in writes of at most N bytes", "[gate][behaviour]") {
   s.gate.to_client().slice(10);
   REQUIRE(c.send_all("go"));
   CHECK(c.recv_exact(reply.size()) == reply);
-  REQUIRE(eventually([&] { return s.gate.counters().to_client_bytes == reply.size(); }));
+  REQUIRE(failpoint_test::eventually(
+      [&] { return s.gate.counters().to_client_bytes == reply.size(); }));
   CHECK(s.gate.counters().to_client_writes >= 100);
 }
 
@@ -256,7 +258,7 @@ TEST_CASE("concat forwards only once N bytes were collected", "[gate][behaviour]
   CHECK(r.snapshot().empty());
   REQUIRE(c.send_all("hi"));
   CHECK(r.wait_for(4) == "hihi");
-  REQUIRE(eventually([&] { return s.gate.counters().to_server_bytes == 4; }));
+  REQUIRE(failpoint_test::eventually([&] { return s.gate.counters().to_server_bytes == 4; }));
   CHECK(s.gate.counters().to_server_writes == 1);
 }
 

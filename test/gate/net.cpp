@@ -3,22 +3,14 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <signal.h>
-#include <sys/wait.h>
-
 #include <cerrno>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 
 namespace gate_test {
@@ -175,16 +167,6 @@ server::~server() {
     t.join();
 }
 
-bool eventually(const std::function<bool()>& done, milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline)
-      return done();
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return true;
-}
-
 void echo(socket_fd& s) {
   char buffer[65536];
   for (;;) {
@@ -217,79 +199,6 @@ int open_descriptors() {
     ::closedir(d);
   }
   return n;
-}
-
-temp_dir::temp_dir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/failpoint-gate-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr)
-    throw std::runtime_error("test: mkdtemp failed");
-  path_ = tmpl;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string wait_for_file(const std::string& path, milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (!ss.str().empty())
-      return ss.str();
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return {};
-}
-
-background::background(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                       const std::string& err_path) {
-  pid_ = ::fork();
-  if (pid_ < 0)
-    throw std::runtime_error("test: fork failed");
-  if (pid_ == 0) {
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (err >= 0)
-      ::dup2(err, 2);
-    for (const auto& e : env)
-      ::putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-}
-
-background::~background() {
-  if (pid_ > 0)
-    stop(SIGKILL, milliseconds(10000));
-}
-
-int background::stop(int sig, milliseconds limit) {
-  if (pid_ <= 0)
-    return -1;
-  ::kill(pid_, sig);
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  int status = 0;
-  for (;;) {
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_)
-      break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      pid_ = -1;
-      return -1;
-    }
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 }  // namespace gate_test

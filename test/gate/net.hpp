@@ -1,6 +1,7 @@
 // test/gate/net.hpp: blocking loopback sockets for the gate tests (POSIX, no Asio, so the tests
 // compile fast): a server that runs a function per connection on its own thread, a client
-// connection, and reads bounded in time.
+// connection, and reads bounded in time. Files, processes and waiting come from the shared
+// test-support library (failpoint_test).
 #ifndef FAILPOINT_TEST_GATE_NET_HPP
 #define FAILPOINT_TEST_GATE_NET_HPP
 
@@ -69,10 +70,6 @@ class server {
   std::thread acceptor_;
 };
 
-// Polls `done` every 5 ms until it is true or `limit` passes; returns its last result. For the
-// gate's counters, which are updated just after the bytes they count were handed to the kernel.
-bool eventually(const std::function<bool()>& done, milliseconds limit = milliseconds(10000));
-
 // A handler that echoes everything back and closes after EOF.
 void echo(socket_fd& s);
 
@@ -81,39 +78,6 @@ std::string random_bytes(std::size_t n, std::uint64_t seed);
 
 // The number of descriptors this process has open (/proc/self/fd).
 int open_descriptors();
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it when destroyed.
-class temp_dir {
- public:
-  temp_dir();
-  ~temp_dir();
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Waits (at most `limit`) until `path` exists and is non-empty; returns its content.
-std::string wait_for_file(const std::string& path, milliseconds limit);
-
-// A program running in the background (argv[0] is a path), with the current environment plus
-// `env` ("NAME=value"); its stderr goes to `err_path`. Killed (SIGKILL) if still running when
-// destroyed.
-class background {
- public:
-  background(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-             const std::string& err_path);
-  ~background();
-  background(const background&) = delete;
-  background& operator=(const background&) = delete;
-  // Sends `sig` and waits at most `limit`; returns the exit status, or -1 (killed, or a signal).
-  int stop(int sig, milliseconds limit);
-
- private:
-  int pid_ = -1;
-};
 
 }  // namespace gate_test
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "failpoint/control.hpp"
+#include "files.hpp"
 #include "fixture.hpp"
 
 using namespace gate_test;
@@ -24,8 +25,10 @@ TEST_CASE("large random streams cross the gate unchanged in both directions at o
   sender.join();
   CHECK(back.size() == data.size());
   CHECK(back == data);
-  CHECK(eventually([&] { return s.gate.counters().to_server_bytes == data.size(); }));
-  CHECK(eventually([&] { return s.gate.counters().to_client_bytes == data.size(); }));
+  CHECK(
+      failpoint_test::eventually([&] { return s.gate.counters().to_server_bytes == data.size(); }));
+  CHECK(
+      failpoint_test::eventually([&] { return s.gate.counters().to_client_bytes == data.size(); }));
 }
 
 TEST_CASE("each side's half-close reaches the other while the other direction goes on",
@@ -45,7 +48,7 @@ TEST_CASE("each side's half-close reaches the other while the other direction go
   const std::string got = c.recv_all(milliseconds(60000));  // ends with the server's close
   CHECK(got == reply);
   CHECK(received.get_future().get() == request);
-  CHECK(eventually([&] { return s.gate.counters().open == 0; }));
+  CHECK(failpoint_test::eventually([&] { return s.gate.counters().open == 0; }));
 }
 
 TEST_CASE("a slow consumer gets every byte: the gate holds back instead of buffering all",
@@ -72,7 +75,7 @@ TEST_CASE("thousands of connections leave no connection or descriptor open",
   }
   REQUIRE(s.gate.wait_for_accepted(connections, milliseconds(10000)));
   // Every client closed: the gate closes both sides of each connection.
-  CHECK(eventually([&] { return s.gate.counters().open == 0; }));
+  CHECK(failpoint_test::eventually([&] { return s.gate.counters().open == 0; }));
   CHECK(s.gate.counters().accepted == connections);
   CHECK(open_descriptors() == before);
 }

@@ -10,6 +10,8 @@
 #include <stdexcept>
 
 #include "child_process.hpp"
+#include "files.hpp"
+#include "net.hpp"
 
 namespace gate_test {
 namespace {
@@ -43,28 +45,28 @@ void require_ok(const failpoint_test::child_result& r, const std::string& what) 
 
 }  // namespace
 
-postgres_server::postgres_server() {
+postgres_server::postgres_server() : dir_(failpoint_test::temp_dir()) {
   if (::geteuid() == 0) {
     const passwd* pw = ::getpwnam("postgres");
-    if (pw == nullptr || ::chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0)
+    if (pw == nullptr || ::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
       throw std::runtime_error("test: no postgres user to run the server as");
   }
-  const std::string data = dir_.path() + "/data";
+  const std::string data = dir_ + "/data";
   require_ok(run_tool({k_bin + "/initdb", "-D", data, "-A", "trust", "-U", "postgres", "-N"}),
              "initdb");
   port_ = free_port();
   // fsync off: a throwaway cluster need not survive a power cut.
-  require_ok(run_tool({k_bin + "/pg_ctl", "-D", data, "-o",
-                       "-p " + port_ + " -k " + dir_.path() +
-                           " -c listen_addresses=127.0.0.1 -c fsync=off",
-                       "-l", dir_.path() + "/log", "-w", "start"}),
-             "pg_ctl start (log: " + dir_.path() + "/log)");
+  require_ok(
+      run_tool({k_bin + "/pg_ctl", "-D", data, "-o",
+                "-p " + port_ + " -k " + dir_ + " -c listen_addresses=127.0.0.1 -c fsync=off", "-l",
+                dir_ + "/log", "-w", "start"}),
+      "pg_ctl start (log: " + dir_ + "/log)");
   started_ = true;
 }
 
 postgres_server::~postgres_server() {
   if (started_)
-    run_tool({k_bin + "/pg_ctl", "-D", dir_.path() + "/data", "-m", "immediate", "-w", "stop"});
+    run_tool({k_bin + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-w", "stop"});
 }
 
 }  // namespace gate_test

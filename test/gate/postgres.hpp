@@ -5,8 +5,6 @@
 
 #include <string>
 
-#include "net.hpp"
-
 namespace gate_test {
 
 class postgres_server {
@@ -22,7 +20,7 @@ class postgres_server {
   const std::string& port() const { return port_; }
 
  private:
-  temp_dir dir_;
+  const std::string dir_;  // removed when the test process exits
   std::string port_;
   bool started_ = false;
 };

@@ -7,6 +7,7 @@
 
 #include "failpoint/control.hpp"
 #include "failpoint/gate.hpp"
+#include "files.hpp"
 #include "kv_client.hpp"
 #include "postgres.hpp"
 
@@ -203,7 +204,7 @@ TEST_CASE("postgres: answers in 1-byte slices still parse", "[gate][pg]") {
   auto r = f.client->get("medium");
   CHECK(r.ok);
   CHECK(r.value == std::optional<std::string>(std::string(3000, 'y')));
-  CHECK(eventually([&] { return f.gate.counters().to_client_writes >= 3000; }));
+  CHECK(failpoint_test::eventually([&] { return f.gate.counters().to_client_writes >= 3000; }));
   f.recovers();
 }
 

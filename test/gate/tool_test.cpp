@@ -7,7 +7,8 @@
 #include <sstream>
 
 #include "child_process.hpp"
-#include "client.hpp"
+#include "files.hpp"
+#include "http_call.hpp"
 #include "net.hpp"
 
 using namespace gate_test;
@@ -21,14 +22,7 @@ failpoint_test::child_result run_gate(std::vector<std::string> args) {
   return failpoint_test::run_program(args, {}, std::chrono::seconds(20));
 }
 
-failpoint::ctl::response call(const std::string& address, const std::string& method,
-                              const std::string& target, const std::string& body = "") {
-  failpoint::ctl::request req;
-  req.method = method;
-  req.target = target;
-  req.body = body;
-  return failpoint::ctl::send(address, req);
-}
+using failpoint_test::call;
 }  // namespace
 
 TEST_CASE("failpoint-gate refuses bad arguments with exit status 2 and the reason",
@@ -65,16 +59,16 @@ TEST_CASE("failpoint-gate refuses bad arguments with exit status 2 and the reaso
 TEST_CASE("failpoint-gate applies FAILPOINTS at start and takes changes over HTTP",
           "[gate][tool]") {
   server up(echo);
-  temp_dir dir;
-  background gate(
+  const std::string dir = failpoint_test::temp_dir();
+  failpoint_test::background gate(
       {k_gate, "--route", "db=127.0.0.1:0," + up.address(), "--route",
-       "cache=127.0.0.1:0," + up.address(), "--address-file", dir.path() + "/gates"},
-      {"FAILPOINTS=gate.db.to_client.substitute=return(\"ping->pong\")",
-       "FAILPOINTS_HTTP=127.0.0.1:0", "FAILPOINTS_HTTP_ADDR_FILE=" + dir.path() + "/http"},
-      dir.path() + "/err");
-  const std::string gates = wait_for_file(dir.path() + "/gates", milliseconds(20000));
-  std::string http = wait_for_file(dir.path() + "/http", milliseconds(20000));
-  http.erase(http.find_last_not_of("\n") + 1);
+       "cache=127.0.0.1:0," + up.address(), "--address-file", dir + "/gates"},
+      {{"FAILPOINTS", "gate.db.to_client.substitute=return(\"ping->pong\")"},
+       {"FAILPOINTS_HTTP", "127.0.0.1:0"},
+       {"FAILPOINTS_HTTP_ADDR_FILE", dir + "/http"}},
+      dir + "/log");
+  const std::string gates = failpoint_test::wait_for_file(dir + "/gates", milliseconds(20000));
+  const std::string http = failpoint_test::wait_for_file(dir + "/http", milliseconds(20000));
   REQUIRE(!http.empty());
   std::istringstream lines(gates);
   std::string name, db, cache;
@@ -100,5 +94,7 @@ TEST_CASE("failpoint-gate applies FAILPOINTS at start and takes changes over HTT
   CHECK(c.closed_within(milliseconds(10000)));
   CHECK(call(http, "GET", "/gate.db.to_server.close_on_data/count").body == "1");
 
-  CHECK(gate.stop(SIGTERM, milliseconds(10000)) == 0);
+  const auto end = gate.stop();  // SIGTERM
+  CHECK(end.exited);
+  CHECK(end.code == 0);
 }
