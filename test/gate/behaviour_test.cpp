@@ -48,6 +48,16 @@ struct recording {
   }
 };
 
+// A recording server behind the gate and a client connection through it, open at both ends.
+struct recorded_connection {
+  recorded_connection() : s(r.handler()), c(s.connect()) {
+    REQUIRE(s.gate.wait_for_connections(1, milliseconds(10000)));
+  }
+  recording r;
+  gated_server s;
+  socket_fd c;
+};
+
 // The echo round trip of one message on an open connection.
 bool round_trip(const socket_fd& c, const std::string& message) {
   return c.send_all(message) && c.recv_exact(message.size()) == message;
@@ -55,10 +65,10 @@ bool round_trip(const socket_fd& c, const std::string& message) {
 }  // namespace
 
 TEST_CASE("no_read leaves data in the socket until pass", "[gate][behaviour]") {
-  recording r;
-  gated_server s(r.handler());
-  auto c = s.connect();
-  REQUIRE(s.gate.wait_for_connections(1, milliseconds(10000)));
+  recorded_connection rc;
+  recording& r = rc.r;
+  gated_server& s = rc.s;
+  const socket_fd& c = rc.c;
   s.gate.to_server().no_read();
   const std::string data = random_bytes(4096, 5);
   REQUIRE(c.send_all(data));
@@ -71,10 +81,10 @@ TEST_CASE("no_read leaves data in the socket until pass", "[gate][behaviour]") {
 
 TEST_CASE("hold reads but forwards nothing until pass, then everything in order",
           "[gate][behaviour]") {
-  recording r;
-  gated_server s(r.handler());
-  auto c = s.connect();
-  REQUIRE(s.gate.wait_for_connections(1, milliseconds(10000)));
+  recorded_connection rc;
+  recording& r = rc.r;
+  gated_server& s = rc.s;
+  const socket_fd& c = rc.c;
   s.gate.to_server().hold();
   const std::string data = random_bytes(1024 * 1024, 6);
   REQUIRE(c.send_all(data));
@@ -86,10 +96,10 @@ TEST_CASE("hold reads but forwards nothing until pass, then everything in order"
 
 TEST_CASE("drop throws away what is read, and pass forwards what comes after",
           "[gate][behaviour]") {
-  recording r;
-  gated_server s(r.handler());
-  auto c = s.connect();
-  REQUIRE(s.gate.wait_for_connections(1, milliseconds(10000)));
+  recorded_connection rc;
+  recording& r = rc.r;
+  gated_server& s = rc.s;
+  const socket_fd& c = rc.c;
   failpoint::enable("gate.t.to_server.drop", "return");
   REQUIRE(c.send_all("lost"));
   REQUIRE(failpoint::wait_for("gate.t.to_server.drop", 1, milliseconds(10000)));
@@ -112,10 +122,10 @@ TEST_CASE("delay forwards each chunk later", "[gate][behaviour]") {
 
 TEST_CASE("close_on_data closes the connection when data arrives, forwarding none",
           "[gate][behaviour]") {
-  recording r;
-  gated_server s(r.handler());
-  auto c = s.connect();
-  REQUIRE(s.gate.wait_for_connections(1, milliseconds(10000)));
+  recorded_connection rc;
+  recording& r = rc.r;
+  gated_server& s = rc.s;
+  const socket_fd& c = rc.c;
   s.gate.to_server().close_on_data();
   REQUIRE(c.send_all("boom"));
   CHECK(c.closed_within(milliseconds(10000)));
@@ -248,10 +258,10 @@ TEST_CASE("slice forwards in writes of at most N bytes", "[gate][behaviour]") {
 }
 
 TEST_CASE("concat forwards only once N bytes were collected", "[gate][behaviour]") {
-  recording r;
-  gated_server s(r.handler());
-  auto c = s.connect();
-  REQUIRE(s.gate.wait_for_connections(1, milliseconds(10000)));
+  recorded_connection rc;
+  recording& r = rc.r;
+  gated_server& s = rc.s;
+  const socket_fd& c = rc.c;
   s.gate.to_server().concat(4);
   REQUIRE(c.send_all("hi"));
   std::this_thread::sleep_for(k_quiet);

@@ -52,6 +52,14 @@ struct fixture {
     CHECK(r.value == std::optional<std::string>("hello world"));
   }
 
+  // A get fails with a timeout; then pass, and the client works again.
+  void times_out_then_recovers() {
+    auto r = client->get("greeting");
+    CHECK_FALSE(r.ok);
+    CHECK_THAT(r.error, Catch::Contains("timeout"));
+    recovers();
+  }
+
   failpoint::tcp_gate& gate = db().gate;
   std::optional<kv_client> client;
 };
@@ -83,19 +91,13 @@ TEST_CASE("postgres: a gate that stops accepting makes connecting time out", "[g
 TEST_CASE("postgres: a server that does not read makes queries time out", "[gate][pg]") {
   fixture f;
   f.gate.to_server().no_read();
-  auto r = f.client->get("greeting");
-  CHECK_FALSE(r.ok);
-  CHECK_THAT(r.error, Catch::Contains("timeout"));
-  f.recovers();
+  f.times_out_then_recovers();
 }
 
 TEST_CASE("postgres: a client side that does not read makes queries time out", "[gate][pg]") {
   fixture f;
   f.gate.to_client().no_read();
-  auto r = f.client->get("greeting");
-  CHECK_FALSE(r.ok);
-  CHECK_THAT(r.error, Catch::Contains("timeout"));
-  f.recovers();
+  f.times_out_then_recovers();
 }
 
 TEST_CASE("postgres: a server that reads but does not answer makes queries time out",
@@ -107,10 +109,7 @@ TEST_CASE("postgres: a server that reads but does not answer makes queries time 
   CHECK_THAT(r.error, Catch::Contains("timeout"));
   f.gate.to_server().pass();
   f.gate.to_client().drop();  // the answers are read and lost
-  r = f.client->get("greeting");
-  CHECK_FALSE(r.ok);
-  CHECK_THAT(r.error, Catch::Contains("timeout"));
-  f.recovers();
+  f.times_out_then_recovers();
 }
 
 TEST_CASE("postgres: a delay longer than the timeout fails, a short one only slows", "[gate][pg]") {
