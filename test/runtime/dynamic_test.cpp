@@ -60,7 +60,7 @@ TEST_CASE("a run-time failpoint without value fires on return", "[dynamic]") {
   CHECK_FALSE(fp.fired());
 }
 
-TEST_CASE("handles made twice for one name share the failpoint; another type is refused",
+TEST_CASE("handles made twice for one name share the failpoint, and another type is refused",
           "[dynamic]") {
   failpoint::named a("dynamic.shared", "bool");
   failpoint::named b("dynamic.shared", "bool");
