@@ -280,9 +280,10 @@ int main(int argc, char** argv) {
         ratio + (r.name == "gate" ? " (target >= 80%)" : ""));
   }
   for (const auto& [r, address] : targets) {
-    const std::string added = r.name == "direct"
-                                  ? "baseline"
-                                  : "+" + fixed(r.p50 - direct.p50, 1) + " us p50 over direct";
+    const double delta = r.p50 - direct.p50;
+    const std::string added =
+        r.name == "direct" ? "baseline"
+                           : (delta >= 0 ? "+" : "") + fixed(delta, 1) + " us p50 against direct";
     row(("round trip, " + r.name + ", " + std::to_string(k_message) + " bytes").c_str(),
         "p50 " + fixed(r.p50, 1) + " us, p99 " + fixed(r.p99, 1) + " us",
         added + (r.name == "gate" ? " (target: added p50 < 50 us)" : ""));
