@@ -43,6 +43,7 @@ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DFAILPOINT_BUILD_BENCH=ON
   -DFAILPOINT_BUILD_TESTS=OFF -DFAILPOINT_BUILD_EXAMPLES=OFF >"$raw/configure.log"
 cmake --build "$build_dir" -j "$jobs" --target failpoint_bench_hotpath failpoint_bench_report \
   failpoint_bench_control failpoint-rewrite failpoint-explore failpoint_bench_explore_target \
+  failpoint_bench_gate \
   >"$raw/build.log" 2>&1 || {
   tail -30 "$raw/build.log" >&2
   exit 1
@@ -242,4 +243,13 @@ echo "hot path: CPU ns per operation per thread, best of 10; ratios to the basel
 "$build_dir/bench/failpoint_bench_report" --hotpath "$raw/hotpath.json" "${control_args[@]}" \
   --extra "$raw/extra.json" --machine "$raw/machine.json" --out "$out" "${markdown[@]}"
 "$build_dir/bench/failpoint_bench_explore_target" describe "$raw/explore.json"
+
+# --- The TCP gate: its own table (throughput, added latency, live changes; socat beside it) ---
+echo
+say "TCP gate against direct loopback$(command -v socat >/dev/null && echo ' and socat')"
+gate_args=()
+if command -v socat >/dev/null; then gate_args=(--socat "$(command -v socat)"); fi
+echo "TCP gate (bench/gate.cpp), load average $(cut -d' ' -f1-3 /proc/loadavg):"
+echo
+"$build_dir/bench/failpoint_bench_gate" "${gate_args[@]}" | tee "$raw/gate.md"
 echo "results: $out (raw: $raw); took $(seconds "$start_ns" "$(now_ns)") s"

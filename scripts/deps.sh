@@ -11,10 +11,10 @@ packages=(
   libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
   libboost-dev libfmt-dev catch2 nlohmann-json3-dev libcli11-dev liburiparser-dev
   curl valgrind
-  meson pkgconf dpkg-dev
+  meson pkgconf dpkg-dev postgresql libpq-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(libbenchmark-dev libfiu-dev)
+  packages+=(libbenchmark-dev libfiu-dev socat)
 fi
 
 missing=()

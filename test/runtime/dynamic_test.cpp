@@ -1,0 +1,113 @@
+// Failpoints named at run time (failpoint/dynamic.hpp): listed, switched, counted and waited for
+// like comment-made ones, and applied from pending settings when they are created.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "failpoint/control.hpp"
+#include "failpoint/dynamic.hpp"
+
+TEST_CASE("a failpoint named at run time is listed with its type and where it was made",
+          "[dynamic]") {
+  const std::string name = std::string("dynamic.") + "listed";  // made from data
+  failpoint::named fp(name, "int");
+  CHECK(std::string(fp.name()) == "dynamic.listed");
+  auto s = failpoint::status(name);
+  REQUIRE(s);
+  CHECK(s->type == "int");
+  CHECK_FALSE(s->active);
+  REQUIRE(s->sites.size() == 1);
+  CHECK_THAT(s->sites[0].file, Catch::EndsWith("dynamic_test.cpp"));
+  CHECK(s->sites[0].line == __LINE__ - 8);
+  bool found = false;
+  for (auto& info : failpoint::list())
+    found = found || info.name == name;
+  CHECK(found);
+}
+
+TEST_CASE("a run-time failpoint is switched and counted like a comment-made one", "[dynamic]") {
+  failpoint::named fp("dynamic.switched", "int");
+  CHECK_FALSE(fp.armed());
+  CHECK_FALSE(fp.value<int>());
+  CHECK(failpoint::status("dynamic.switched")->count == 0);  // off: nothing counted
+
+  failpoint::enable("dynamic.switched", "2*return(7)");
+  CHECK(fp.armed());
+  auto first = fp.value<int>();
+  REQUIRE(first);
+  CHECK(*first == 7);
+  CHECK(fp.value<int>());
+  CHECK_FALSE(fp.value<int>());  // used up
+  CHECK_FALSE(fp.armed());       // back on the free path
+  CHECK(failpoint::status("dynamic.switched")->count == 2);
+
+  failpoint::enable("dynamic.switched", "return(\"x\")");  // wrong type: not fired, counted
+  CHECK_FALSE(fp.value<int>());
+  CHECK(failpoint::status("dynamic.switched")->mismatches == 1);
+  CHECK(failpoint::disable("dynamic.switched"));
+  CHECK_FALSE(fp.armed());
+}
+
+TEST_CASE("a run-time failpoint without value fires on return", "[dynamic]") {
+  failpoint::named fp("dynamic.novalue");
+  CHECK(failpoint::status("dynamic.novalue")->type.empty());
+  CHECK_FALSE(fp.fired());
+  failpoint::scoped on("dynamic.novalue", "1*return");
+  CHECK(fp.fired());
+  CHECK_FALSE(fp.fired());
+}
+
+TEST_CASE("handles made twice for one name share the failpoint, and another type is refused",
+          "[dynamic]") {
+  failpoint::named a("dynamic.shared", "bool");
+  failpoint::named b("dynamic.shared", "bool");
+  CHECK(failpoint::status("dynamic.shared")->sites.size() == 1);
+  failpoint::scoped on("dynamic.shared", "return(true)");
+  CHECK(a.value<bool>());
+  CHECK(b.value<bool>());
+  CHECK(failpoint::status("dynamic.shared")->count == 2);
+  CHECK_THROWS_AS(failpoint::named("dynamic.shared", "int"), std::invalid_argument);
+  CHECK_THROWS_AS(failpoint::named(""), std::invalid_argument);
+}
+
+TEST_CASE("settings kept for a name not yet created apply when it is created", "[dynamic]") {
+  failpoint::apply("dynamic.later=return(5)", /*keep_unknown=*/true);
+  failpoint::named fp("dynamic.later", "int");
+  CHECK(fp.armed());
+  auto h = fp.value<int>();
+  REQUIRE(h);
+  CHECK(*h == 5);
+  failpoint::disable("dynamic.later");
+}
+
+TEST_CASE("wait_for wakes when a run-time failpoint is hit from another thread", "[dynamic]") {
+  failpoint::named fp("dynamic.waited");
+  failpoint::scoped on("dynamic.waited", "off");
+  std::thread hitter([&] {
+    for (int i = 0; i < 3; ++i)
+      (void)fp.fired();
+  });
+  CHECK(failpoint::wait_for("dynamic.waited", 3, std::chrono::seconds(10)));
+  hitter.join();
+}
+
+TEST_CASE("threads creating the same run-time failpoint at once get one failpoint", "[dynamic]") {
+  std::vector<std::thread> threads;
+  std::atomic<int> fired{0};
+  failpoint::apply("dynamic.raced=return", true);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      failpoint::named fp("dynamic.raced");
+      if (fp.fired())
+        fired.fetch_add(1);
+    });
+  }
+  for (auto& t : threads)
+    t.join();
+  CHECK(fired.load() == 8);
+  CHECK(failpoint::status("dynamic.raced")->sites.size() == 1);
+  failpoint::disable("dynamic.raced");
+}
