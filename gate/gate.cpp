@@ -639,12 +639,10 @@ void check_name(std::string_view name) {
 
 std::vector<tcp::endpoint> resolve(asio::io_context& io, std::string_view what,
                                    std::string_view text) {
-  detail::host_port hp;
-  try {
-    hp = detail::split_host_port(text);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(fmt::format("bad {} address {}", what, e.what()));
-  }
+  const auto split = http_internal::split_host_port(text);
+  if (!split.ok())
+    throw std::invalid_argument(fmt::format("bad {} address {}", what, split.error().message));
+  const http_internal::host_port& hp = split.value();
   tcp::resolver resolver(io);
   error_code ec;
   auto results = resolver.resolve(hp.host, hp.port, tcp::resolver::numeric_service, ec);
@@ -706,7 +704,7 @@ gate_impl::gate_impl(std::string_view n, std::string_view up, std::string_view l
       throw std::runtime_error(
           fmt::format("gate \"{}\" cannot listen on \"{}\": {}", name, listen, ec.message()));
     port = bound.port();
-    address = detail::join_host_port(bound.address().to_string(), port);
+    address = http_internal::join_host_port(bound.address().to_string(), port);
   } catch (...) {
     std::lock_guard<std::mutex> lock(names_mutex());
     running_names().erase(name);
