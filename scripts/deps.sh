@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   cmake make g++ clang-14 clang-format
   libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
-  libboost-dev libfmt-dev catch2 nlohmann-json3-dev libcli11-dev liburiparser-dev
+  libboost-dev libfmt-dev catch2 libgtest-dev nlohmann-json3-dev libcli11-dev liburiparser-dev
   curl valgrind
   meson pkgconf dpkg-dev
 )
