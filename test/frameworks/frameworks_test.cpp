@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <failpoint/control.hpp>
 #include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "child_process.hpp"
 #include "store.hpp"
@@ -42,93 +44,82 @@ std::string where(const std::string& source, const std::string& after, const std
   return source.substr(source.rfind('/') + 1) + ":" + std::to_string(line);
 }
 
+// Runs an example program (argv[0]) with `env` and requires that it exits with `status`;
+// returns what it printed on stdout.
+std::string run_example(const std::vector<std::string>& argv, int status,
+                        const std::map<std::string, std::string>& env = {}) {
+  const auto r = run_program(argv, env);
+  INFO(r.out << r.err);
+  REQUIRE(r.exited);
+  REQUIRE(r.status == status);
+  return r.out;
+}
+
 }  // namespace
 
 TEST_CASE("Catch2: the example's test cases pass with the listener", "[frameworks][catch2]") {
-  const auto r = run_program({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact"});
-  INFO(r.out << r.err);
-  CHECK(r.exited);
-  CHECK(r.status == 0);
-  CHECK_THAT(r.out, Contains("Passed all 3 test cases"));
+  const std::string out = run_example({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact"}, 0);
+  CHECK_THAT(out, Contains("Passed all 3 test cases"));
 }
 
 TEST_CASE("Catch2: a test that leaves a failpoint enabled fails, and the next one finds it off",
           "[frameworks][catch2]") {
-  const auto r = run_program({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact", "[.leak]"});
-  INFO(r.out << r.err);
-  CHECK(r.exited);
-  CHECK(r.status == 1);
-  CHECK_THAT(r.out, Contains("failpoint \"example.SaveFails\" was left enabled with "
-                             "\"return(true)\"; disabled it"));
+  const std::string out = run_example({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact", "[.leak]"}, 1);
+  CHECK_THAT(out, Contains("failpoint \"example.SaveFails\" was left enabled with "
+                           "\"return(true)\"; disabled it"));
   // Reported at the TEST_CASE line of the test that leaked.
-  CHECK_THAT(r.out, Contains(where(k_catch2_source, "// Fails: it enables a failpoint",
-                                   "TEST_CASE(\"leaves a failpoint enabled\"")));
-  CHECK_THAT(r.out, Contains("Failed 1 test case, failed 1 assertion."));
+  CHECK_THAT(out, Contains(where(k_catch2_source, "// Fails: it enables a failpoint",
+                                 "TEST_CASE(\"leaves a failpoint enabled\"")));
+  CHECK_THAT(out, Contains("Failed 1 test case, failed 1 assertion."));
 }
 
 TEST_CASE("Catch2: a required fault that never fires fails the test at the guard's line",
           "[frameworks][catch2]") {
-  const auto r = run_program({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact", "[.unfired]"});
-  INFO(r.out << r.err);
-  CHECK(r.exited);
-  CHECK(r.status == 2);
-  CHECK_THAT(r.out, Contains("the fault of failpoint \"example.LoadFails\" never fired: its terms "
-                             "\"return(true)\" ran 0 times, 1 needed"));
-  CHECK_THAT(r.out, Contains("its terms \"2*off->return(true)\" ran 2 times, 3 needed"));
-  CHECK_THAT(r.out, Contains(where(k_catch2_source, "TEST_CASE(\"a required fault that never",
-                                   "failpoint::expect_fired")));
-  CHECK_THAT(r.out, Contains("Failed both 2 test cases, failed 2 assertions."));
+  const std::string out = run_example({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact", "[.unfired]"}, 2);
+  CHECK_THAT(out, Contains("the fault of failpoint \"example.LoadFails\" never fired: its terms "
+                           "\"return(true)\" ran 0 times, 1 needed"));
+  CHECK_THAT(out, Contains("its terms \"2*off->return(true)\" ran 2 times, 3 needed"));
+  CHECK_THAT(out, Contains(where(k_catch2_source, "TEST_CASE(\"a required fault that never",
+                                 "failpoint::expect_fired")));
+  CHECK_THAT(out, Contains("Failed both 2 test cases, failed 2 assertions."));
 }
 
 TEST_CASE("Catch2: every test starts from the failpoints FAILPOINTS set", "[frameworks][catch2]") {
-  const auto r = run_program({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact", "[.baseline]"},
-                             {{"FAILPOINTS", "example.LoadFails=return(true)"}});
-  INFO(r.out << r.err);
-  CHECK(r.exited);
-  CHECK(r.status == 1);
-  CHECK_THAT(r.out, Contains("failpoint \"example.SaveFails\" was left enabled with "
-                             "\"return(false)\"; disabled it"));
-  CHECK_THAT(r.out, !Contains("\"example.LoadFails\" was left"));
-  CHECK_THAT(r.out, Contains("Failed 1 test case, failed 1 assertion."));
+  const std::string out = run_example({FAILPOINT_CATCH2_EXAMPLE, "-r", "compact", "[.baseline]"}, 1,
+                                      {{"FAILPOINTS", "example.LoadFails=return(true)"}});
+  CHECK_THAT(out, Contains("failpoint \"example.SaveFails\" was left enabled with "
+                           "\"return(false)\"; disabled it"));
+  CHECK_THAT(out, !Contains("\"example.LoadFails\" was left"));
+  CHECK_THAT(out, Contains("Failed 1 test case, failed 1 assertion."));
 }
 
 TEST_CASE("GoogleTest: the example's tests pass with the listener", "[frameworks][gtest]") {
-  const auto r = run_program({FAILPOINT_GTEST_EXAMPLE});
-  INFO(r.out << r.err);
-  CHECK(r.exited);
-  CHECK(r.status == 0);
-  CHECK_THAT(r.out, Contains("[  PASSED  ] 1 test."));
+  const std::string out = run_example({FAILPOINT_GTEST_EXAMPLE}, 0);
+  CHECK_THAT(out, Contains("[  PASSED  ] 1 test."));
 }
 
 TEST_CASE("GoogleTest: a test that leaves a failpoint enabled fails, and the next one finds it off",
           "[frameworks][gtest]") {
-  const auto r = run_program(
-      {FAILPOINT_GTEST_EXAMPLE, "--gtest_also_run_disabled_tests", "--gtest_filter=Leak.*"});
-  INFO(r.out << r.err);
-  CHECK(r.exited);
-  CHECK(r.status == 1);
-  CHECK_THAT(r.out, Contains("failpoint \"example.SaveFails\" was left enabled with "
-                             "\"return(true)\"; disabled it"));
-  CHECK_THAT(r.out, Contains(where(k_gtest_source, "// Fails: it enables a failpoint",
-                                   "TEST(Leak, DISABLED_LeavesFailpointEnabled)")));
-  CHECK_THAT(r.out, Contains("[  FAILED  ] Leak.DISABLED_LeavesFailpointEnabled"));
-  CHECK_THAT(r.out, Contains("[       OK ] Leak.DISABLED_NextTestFindsItDisabled"));
-  CHECK_THAT(r.out, Contains("1 FAILED TEST"));
+  const std::string out = run_example(
+      {FAILPOINT_GTEST_EXAMPLE, "--gtest_also_run_disabled_tests", "--gtest_filter=Leak.*"}, 1);
+  CHECK_THAT(out, Contains("failpoint \"example.SaveFails\" was left enabled with "
+                           "\"return(true)\"; disabled it"));
+  CHECK_THAT(out, Contains(where(k_gtest_source, "// Fails: it enables a failpoint",
+                                 "TEST(Leak, DISABLED_LeavesFailpointEnabled)")));
+  CHECK_THAT(out, Contains("[  FAILED  ] Leak.DISABLED_LeavesFailpointEnabled"));
+  CHECK_THAT(out, Contains("[       OK ] Leak.DISABLED_NextTestFindsItDisabled"));
+  CHECK_THAT(out, Contains("1 FAILED TEST"));
 }
 
 TEST_CASE("GoogleTest: a required fault that never fires fails the test at the guard's line",
           "[frameworks][gtest]") {
-  const auto r = run_program(
-      {FAILPOINT_GTEST_EXAMPLE, "--gtest_also_run_disabled_tests", "--gtest_filter=Unfired.*"});
-  INFO(r.out << r.err);
-  CHECK(r.exited);
-  CHECK(r.status == 1);
-  CHECK_THAT(r.out, Contains("the fault of failpoint \"example.LoadFails\" never fired: its terms "
-                             "\"return(true)\" ran 0 times, 1 needed"));
-  CHECK_THAT(r.out,
-             Contains(where(k_gtest_source, "TEST(Unfired, DISABLED_RequiredFaultNeverFires)",
-                            "failpoint::expect_fired")));
-  CHECK_THAT(r.out, Contains("[  FAILED  ] Unfired.DISABLED_RequiredFaultNeverFires"));
+  const std::string out = run_example(
+      {FAILPOINT_GTEST_EXAMPLE, "--gtest_also_run_disabled_tests", "--gtest_filter=Unfired.*"}, 1);
+  CHECK_THAT(out, Contains("the fault of failpoint \"example.LoadFails\" never fired: its terms "
+                           "\"return(true)\" ran 0 times, 1 needed"));
+  CHECK_THAT(out, Contains(where(k_gtest_source, "TEST(Unfired, DISABLED_RequiredFaultNeverFires)",
+                                 "failpoint::expect_fired")));
+  CHECK_THAT(out, Contains("[  FAILED  ] Unfired.DISABLED_RequiredFaultNeverFires"));
 }
 
 TEST_CASE("without an integration, a required fault that never fires throws at scope exit",
