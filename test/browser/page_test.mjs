@@ -11,9 +11,21 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import puppeteer from "puppeteer-core";
 
 const [program, chromium = "/usr/bin/chromium"] = process.argv.slice(2);
+let puppeteer;
+try {
+  puppeteer = (await import("puppeteer-core")).default;
+} catch (e) {
+  console.error("page_test: cannot load puppeteer-core (" + e.message + "); scripts/deps.sh " +
+                "installs it with `npm ci` in test/browser");
+  process.exit(1);
+}
+if (!program || !fs.existsSync(chromium)) {
+  console.error("page_test: usage: node page_test.mjs PROGRAM [CHROMIUM]; chromium: " + chromium +
+                (fs.existsSync(chromium) ? "" : " (missing: scripts/deps.sh installs it)"));
+  process.exit(1);
+}
 const token = "page-test-token";
 const limitMs = 15000;  // for each wait below
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "failpoint-page-"));
