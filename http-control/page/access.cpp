@@ -36,20 +36,21 @@ bool wants_html(std::string_view accept) noexcept {
   return accept.find("text/html") != std::string_view::npos;
 }
 
-bool origin_allowed(std::string_view origin, std::string_view host) noexcept {
-  if (origin.empty())
-    return true;
-  constexpr std::string_view scheme = "http://";
-  if (host.empty() || origin.size() != scheme.size() + host.size() ||
-      !iequals(origin.substr(0, scheme.size()), scheme) ||
-      !iequals(origin.substr(scheme.size()), host))
-    return false;
+bool origin_allowed(std::string_view origin, std::string_view host, std::string_view fetch_site,
+                    std::string_view accept) noexcept {
+  if (origin.empty() && fetch_site.empty() && !wants_html(accept))
+    return true;  // no browser, or a browser's same-origin GET (see page.hpp)
   const std::string name(host_name(host));
-  if (iequals(name, "localhost"))
-    return true;
   boost::system::error_code ec;
   boost::asio::ip::make_address(name, ec);
-  return !ec;
+  if (ec && !iequals(name, "localhost"))
+    return false;  // a browser that reached the endpoint through some other name
+  if (origin.empty())
+    return true;  // a browser's navigation or same-origin GET
+  constexpr std::string_view scheme = "http://";
+  return origin.size() == scheme.size() + host.size() &&
+         iequals(origin.substr(0, scheme.size()), scheme) &&
+         iequals(origin.substr(scheme.size()), host);
 }
 
 std::optional<std::string> basic_password(std::string_view authorization) {

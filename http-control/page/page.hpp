@@ -26,12 +26,18 @@ inline constexpr std::string_view k_page_security_policy =
 // and JSON clients do not.
 bool wants_html(std::string_view accept) noexcept;
 
-// Whether a request may be served, given its Origin and Host headers. No Origin (curl,
-// failpointctl, a browser's same-origin navigation): yes. Otherwise the origin must be this
-// endpoint itself, `http://` + Host, and Host must name it by an IP address or `localhost`: a
-// page of another site is refused even when the browser holds the endpoint's credentials, and
-// so is a name re-pointed at the endpoint's address (DNS rebinding). No CORS header is ever sent.
-bool origin_allowed(std::string_view origin, std::string_view host) noexcept;
+// Whether a request may be served, given its Origin, Host, Sec-Fetch-Site and Accept headers.
+// A request that looks like a browser's (it has an Origin, a Sec-Fetch-Site, or asks for HTML)
+// must name the endpoint by an IP address or `localhost` in Host, and its Origin, when it has
+// one, must be the endpoint itself (`http://` + Host). So a page of another site is refused
+// even when the browser holds the endpoint's credentials, and so is the page, and every change,
+// reached through a name re-pointed at the endpoint's address (DNS rebinding: the browser then
+// takes the attacker's page and the endpoint for one origin). Other requests (curl,
+// failpointctl) are not checked. Limit: a browser's same-origin GET of the JSON list sends none
+// of these headers over plain HTTP, so without a token a rebinding page could read the list
+// (never change it); with a token it has no credentials for its name. No CORS header is sent.
+bool origin_allowed(std::string_view origin, std::string_view host, std::string_view fetch_site,
+                    std::string_view accept) noexcept;
 
 // The password of `Authorization: Basic base64(user:password)`, which a browser sends once the
 // user typed the endpoint's token as the password (any user name); nullopt for anything else.

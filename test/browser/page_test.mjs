@@ -2,8 +2,9 @@
 // driven by puppeteer-core). Starts test/browser/answer.cpp with its endpoint on a free loopback
 // port and a token, then checks that the page lists the failpoints, that setting `return(1)` from
 // the page changes what the program prints and that clearing it changes it back, that a page of
-// another origin cannot change anything even with the browser's credentials, and that the page
-// logs no console error and fetches nothing from anywhere else.
+// another origin cannot change anything even with the browser's credentials, nor can a page that
+// reaches the endpoint through a re-pointed name (DNS rebinding), and that the page logs no
+// console error and fetches nothing from anywhere else.
 //
 // Usage: node page_test.mjs PROGRAM [CHROMIUM]   (exit status 0 when every check passed)
 import {spawn} from "node:child_process";
@@ -41,7 +42,10 @@ async function until(what, fn) {
   const end = Date.now() + limitMs;
   for (;;) {
     try {
-      if (await fn()) return true;
+      if (await fn()) {
+        console.log("ok   " + what);
+        return true;
+      }
     } catch (e) {
       // not there yet
     }
@@ -67,7 +71,8 @@ let evil;
 try {
   await until("the program's endpoint starts", () => fs.readFileSync(env.FAILPOINTS_HTTP_ADDR_FILE, "utf8").trim() !== "");
   const origin = "http://" + fs.readFileSync(env.FAILPOINTS_HTTP_ADDR_FILE, "utf8").trim();
-  browser = await puppeteer.launch({executablePath: chromium, args: ["--no-sandbox", "--headless=new"]});
+  browser = await puppeteer.launch({executablePath: chromium, args: ["--no-sandbox", "--headless=new",
+                                                                     "--host-resolver-rules=MAP rebound.test 127.0.0.1"]});
 
   const page = await browser.newPage();
   const errors = [];
@@ -98,24 +103,33 @@ try {
   await until("the page shows no terms after clear", async () => await text("page/answer", "terms") === "");
   await until("the program answers 0 again after clear", () => lastAnswer() === "answer 0");
 
-  // Another origin, with the browser holding the endpoint's credentials: refused.
-  let attempts = 0;
+  // A page of another origin, with the browser holding the endpoint's credentials, tries a PUT.
   evil = http.createServer((req, res) => {
     res.setHeader("content-type", "text/html");
     res.end(`<script>
-      fetch("${origin}/page/answer", {method: "PUT", body: "return(2)", mode: "no-cors", credentials: "include"})
-        .finally(() => { document.title = "sent"; });
+      fetch("${origin}/page/answer", {method: "PUT", body: "return(2)", credentials: "include"})
+        .then((r) => { document.title = "answered " + r.status; },
+              () => { document.title = "refused"; });
     </script>`);
-    ++attempts;
   });
   await new Promise((r) => evil.listen(0, "127.0.0.1", r));
   const other = await browser.newPage();
   await other.authenticate({username: "failpoint", password: token});
   await other.goto(`http://127.0.0.1:${evil.address().port}/`);
-  await until("the other origin's request was sent", async () => (await other.title()) === "sent");
-  check(attempts === 1, "the other origin's page was loaded");
+  await until("another origin's PUT is refused", async () => (await other.title()) === "refused");
+
+  // DNS rebinding: a name of the attacker's now resolves to the endpoint's address, so to the
+  // browser the page and the endpoint are one origin (chromium maps rebound.test, see launch).
+  const rebound = "http://rebound.test:" + new URL(origin).port + "/";
+  const via = await other.goto(rebound);
+  check(via.status() === 403, "the endpoint refuses a browser that reached it as rebound.test");
+  check(!(await via.text()).includes("<title>"), "no page through rebound.test");
+  const put = await other.evaluate(async (url) =>
+    (await fetch(url + "page/answer", {method: "PUT", body: "return(3)"})).status, rebound);
+  check(put === 403, "a PUT through rebound.test is refused (" + put + ")");
+
   await new Promise((r) => setTimeout(r, 300));
-  check(await text("page/answer", "terms") === "", "a request from another origin changed nothing");
+  check(await text("page/answer", "terms") === "", "neither changed anything");
   check(lastAnswer() === "answer 0", "the program still answers 0");
 
   check(errors.length === 0, "no console errors" + (errors.length ? ": " + errors.join(" | ") : ""));

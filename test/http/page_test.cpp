@@ -101,6 +101,18 @@ TEST_CASE("requests from another origin are refused", "[http][page]") {
   CHECK(r.status == 403);
   CHECK(failpoint::status("http.plain")->terms.empty());
 
+  // A browser's navigation through such a name (no Origin, but Sec-Fetch-Site): refused too.
+  r = fpt::call(
+      ep.address, "GET", "/", "",
+      {k_browser_accept, {"Sec-Fetch-Site", "none"}, {"Host", "rebound.example:" + port}});
+  CHECK(r.status == 403);
+  CHECK_THAT(r.body, !Contains("<title>"));
+  r = fpt::call(ep.address, "GET", "/", "", {k_browser_accept, {"Sec-Fetch-Site", "none"}});
+  CHECK(r.status == 200);
+  // curl through a name (no Origin, no Sec-Fetch-Site) is no browser: served.
+  r = fpt::call(ep.address, "GET", "/", "", {{"Host", "rebound.example:" + port}});
+  CHECK(r.status == 200);
+
   // The page itself (its origin is the endpoint), and localhost, may.
   r = fpt::call(ep.address, "PUT", "/http.plain", "return", {{"Origin", self}});
   CHECK(r.status == 204);
