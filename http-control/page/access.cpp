@@ -1,6 +1,7 @@
 // http-control/page/access.cpp: who may use the endpoint from a browser (see page.hpp).
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/detail/base64.hpp>
+#include <boost/beast/core/string.hpp>
 #include <string>
 
 #include "page/page.hpp"
@@ -9,15 +10,9 @@ namespace failpoint {
 namespace http_internal {
 namespace {
 
+// Case-insensitive ASCII comparison (Beast's, which takes Boost's string_view).
 bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  }
-  return true;
+  return boost::beast::iequals({a.data(), a.size()}, {b.data(), b.size()});
 }
 
 // The host part of a Host header: "127.0.0.1:4001" -> "127.0.0.1", "[::1]:4001" -> "::1".
