@@ -34,9 +34,10 @@ class baseline {
   }
 
   // Puts every failpoint back as it was when the baseline was taken: disables them all, then
-  // enables the baseline's terms again (their counts restart). Returns one message per failpoint
-  // that was left on with terms that can still run and that the baseline did not have (a fault
-  // that would leak into the next test), e.g.
+  // enables the baseline's terms again (their counts restart). Terms kept for names no loaded
+  // code has registered yet (FAILPOINTS naming a library dlopen()ed later) are dropped too. Returns
+  // one message per failpoint that was left on with terms that can still run and that the baseline
+  // did not have (a fault that would leak into the next test), e.g.
   //   failpoint "store.SaveFails" was left enabled with "return(true)"; disabled it
   std::vector<std::string> restore() const {
     std::vector<std::string> leaks;
