@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "failpoint/control.hpp"
+#include "page/page.hpp"
 
 namespace failpoint {
 namespace http_internal {
@@ -101,12 +102,25 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }
 
 // GET / : `name=terms` lines, or JSON with ?format=json or Accept: application/json.
+// The page a browser gets for GET / (Accept: text/html).
+control_reply page_reply() {
+  control_reply r;
+  r.body = std::string(http_internal::page_html());
+  r.content_type = "text/html; charset=utf-8";
+  r.headers = {{"Content-Security-Policy", std::string(http_internal::k_page_security_policy)},
+               {"Cache-Control", "no-store"},
+               {"X-Content-Type-Options", "nosniff"}};
+  return r;
+}
+
 control_reply serve_list(const route_input& in) {
   bool json = in.request.accept.find("application/json") != std::string_view::npos;
   if (const auto format = query_value(in.target, "format")) {
     if (*format != "json" && *format != "text")
       return failure_reply({400, "format=" + *format + ": expected json or text"});
     json = *format == "json";
+  } else if (!json && http_internal::wants_html(in.request.accept)) {
+    return page_reply();
   }
   const std::vector<failpoint::failpoint_info> all = failpoint::list();
   control_reply r;
@@ -258,8 +272,24 @@ location locate(const std::string& path) {
   return {resource::name, path};
 }
 
+// The token as `Bearer TOKEN`, or as the password of a browser's Basic credentials.
+bool credentials_match(std::string_view authorization, const std::string& token) {
+  if (bearer_matches(authorization, token))
+    return true;
+  const auto password = http_internal::basic_password(authorization);
+  return password && bearer_matches("Bearer " + *password, token);
+}
+
 control_reply dispatch(const control_request& request, const std::string& token) {
-  if (!token.empty() && !bearer_matches(request.authorization, token)) {
+  if (!http_internal::origin_allowed(request.origin, request.host, request.fetch_site,
+                                     request.accept)) {
+    return failure_reply({403,
+                          "refused: a browser may use the endpoint only from its own page, "
+                          "reached by an IP address or localhost (Origin: " +
+                              std::string(request.origin) + ", Host: " + std::string(request.host) +
+                              ")"});
+  }
+  if (!token.empty() && !credentials_match(request.authorization, token)) {
     control_reply r = failure_reply({401, "missing or wrong `Authorization: Bearer <token>`"});
     r.authenticate = true;
     return r;

@@ -7,7 +7,8 @@
 //
 // The routes are one table, routes() in router.cpp: route() dispatches from it, the 405 `Allow`
 // header and may_change() are derived from it, and test/http/route_table_test.cpp fails when
-// README.md's "Routes" table lists other routes.
+// README.md's "Routes" table lists other routes. GET / serves the page (page/page.hpp) to a
+// browser's Accept: text/html; a browser's request from another origin is refused with 403.
 #ifndef FAILPOINT_HTTP_CONTROL_ROUTER_HPP
 #define FAILPOINT_HTTP_CONTROL_ROUTER_HPP
 
@@ -17,6 +18,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "result.hpp"
 #include "url.hpp"
@@ -31,6 +34,9 @@ struct control_request {
   std::string_view body;
   std::string_view authorization;  // the Authorization header, or empty
   std::string_view accept;         // the Accept header, or empty
+  std::string_view origin;         // the Origin header, or empty (page/page.hpp: origin_allowed)
+  std::string_view host;           // the Host header, or empty
+  std::string_view fetch_site;     // the Sec-Fetch-Site header (browsers send it), or empty
 };
 
 // GET /NAME/wait: block until `name` ran `count` times, or `timeout` passes (none: no limit).
@@ -46,7 +52,8 @@ struct control_reply {
   std::string body;
   std::string content_type = "text/plain; charset=utf-8";
   std::string allow;          // 405: the methods the resource accepts
-  bool authenticate = false;  // 401: send `WWW-Authenticate: Bearer`
+  bool authenticate = false;  // 401: send `WWW-Authenticate: Bearer` and `Basic` (for browsers)
+  std::vector<std::pair<std::string, std::string>> headers;  // more headers (the page's policy)
   // Set for GET /NAME/wait: the server runs run_wait(*wait) off the io thread and sends its
   // reply instead of this one.
   std::optional<wait_job> wait;

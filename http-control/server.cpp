@@ -221,6 +221,9 @@ class session : public std::enable_shared_from_this<session> {
     cr.body = req.body();
     cr.authorization = to_std(req[bhttp::field::authorization]);
     cr.accept = to_std(req[bhttp::field::accept]);
+    cr.origin = to_std(req[bhttp::field::origin]);
+    cr.host = to_std(req[bhttp::field::host]);
+    cr.fetch_site = to_std(req["Sec-Fetch-Site"]);
     // Counted before the change is applied: a thread may hit the failpoint at once and panic.
     if (may_change(cr.method))
       answer_ = pending_answer(answers());
@@ -298,8 +301,13 @@ class session : public std::enable_shared_from_this<session> {
     res_.set(bhttp::field::server, "failpoint");
     if (!reply.allow.empty())
       res_.set(bhttp::field::allow, reply.allow);
-    if (reply.authenticate)
+    if (reply.authenticate) {
       res_.set(bhttp::field::www_authenticate, "Bearer realm=\"failpoint\"");
+      // A browser asks its user for credentials only on a Basic challenge.
+      res_.insert(bhttp::field::www_authenticate, "Basic realm=\"failpoint\", charset=\"UTF-8\"");
+    }
+    for (const auto& [name, value] : reply.headers)
+      res_.set(name, value);
     if (reply.status != 204) {
       res_.set(bhttp::field::content_type, reply.content_type);
       res_.body() = std::move(reply.body);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <exception>
 #include <memory>
 #include <mutex>
 
@@ -176,7 +178,55 @@ void run_before_process_end() noexcept {
 
 }  // namespace runtime_internal
 
-scoped::scoped(std::string_view name, std::string_view terms) : name_(name) {
+namespace {
+
+std::string unfired_reason(const std::string& name, const std::string& terms, std::uint64_t runs,
+                           std::uint64_t needed) {
+  return fmt::format(
+      "the fault of failpoint \"{}\" never fired: its terms \"{}\" ran {} time{}, {} needed", name,
+      terms, runs, runs == 1 ? "" : "s", needed);
+}
+
+}  // namespace
+
+fault_not_fired::fault_not_fired(std::string name, std::string terms, std::uint64_t runs,
+                                 std::uint64_t needed, const char* file, int line)
+    : std::logic_error(
+          fmt::format("{}:{}: {}", file, line, unfired_reason(name, terms, runs, needed))),
+      name_(std::move(name)),
+      terms_(std::move(terms)),
+      reason_(unfired_reason(name_, terms_, runs, needed)),
+      runs_(runs),
+      needed_(needed),
+      file_(file),
+      line_(line) {}
+
+namespace {
+
+std::mutex unfired_mutex;
+unfired_handler unfired;  // guarded by unfired_mutex; empty: the default (throw)
+
+// How many runs reach the first term that is not a plain counted `off`: `2*off->return` needs 3.
+// A chain of nothing but such terms needs one run (the failpoint was reached).
+std::uint64_t runs_to_fault(const ri::parsed_terms& parsed) {
+  std::uint64_t skipped = 0;
+  for (const ri::term& t : parsed.terms) {
+    if (t.act != ri::action::off || !t.count || t.percent)
+      return skipped + 1;
+    skipped += *t.count;
+  }
+  return 1;
+}
+
+}  // namespace
+
+unfired_handler set_unfired_handler(unfired_handler handler) {
+  std::lock_guard<std::mutex> lock(unfired_mutex);
+  std::swap(unfired, handler);
+  return handler;
+}
+
+scoped::scoped(std::string_view name, std::string_view terms) : name_(name), terms_(terms) {
   auto previous = status(name);
   if (!previous)
     throw unknown_failpoint(name_, closest_names(name_));
@@ -184,7 +234,29 @@ scoped::scoped(std::string_view name, std::string_view terms) : name_(name) {
   enable(name, terms);
 }
 
-scoped::~scoped() {
+scoped::scoped(std::string_view name, std::string_view terms, expect_fired_t, const char* file,
+               int line)
+    : scoped(name, terms) {
+  require_fired(file, line);
+}
+
+scoped& scoped::require_fired(const char* file, int line) {
+  needed_ = runs_to_fault(value_or_throw(ri::parse_terms(terms_)));
+  file_ = file;
+  line_ = line;
+  uncaught_ = std::uncaught_exceptions();
+  return *this;
+}
+
+scoped::~scoped() noexcept(false) {
+  // The count is read before restoring: enabling the previous terms resets it.
+  std::optional<fault_not_fired> missed;
+  if (needed_ != 0) {
+    const auto now = status(name_);
+    const std::uint64_t runs = now ? now->count : 0;
+    if (runs < needed_)
+      missed.emplace(name_, terms_, runs, needed_, file_, line_);
+  }
   try {
     if (previous_.empty()) {
       disable(name_);
@@ -193,8 +265,24 @@ scoped::~scoped() {
     }
   } catch (...) {
     // The previous terms were valid when saved; a callback removed since then is the only way
-    // here, and a destructor must not throw: leave the failpoint disabled.
+    // here, and the failpoint must not stay on: leave it disabled.
     disable(name_);
+  }
+  if (!missed)
+    return;
+  unfired_handler handler;
+  {
+    std::lock_guard<std::mutex> lock(unfired_mutex);
+    handler = unfired;
+  }
+  const bool unwinding = std::uncaught_exceptions() > uncaught_;
+  if (handler) {
+    handler(*missed);
+  } else if (unwinding) {
+    // Throwing now would terminate the program; the test already fails with the other exception.
+    std::fprintf(stderr, "failpoint: %s\n", missed->what());
+  } else {
+    throw *missed;
   }
 }
 

@@ -24,17 +24,6 @@ using tcp = net::ip::tcp;
 // Responses larger than this are refused (a list of thousands of failpoints fits).
 constexpr std::uint64_t k_response_limit = 64 * 1024 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i]))
-      return false;
-  }
-  return true;
-}
-
 std::string describe(const beast::error_code& ec, std::chrono::milliseconds timeout) {
   if (ec == beast::error::timeout)
     return "timed out after " + std::to_string(timeout.count()) + " ms";
@@ -47,7 +36,7 @@ std::string describe(const beast::error_code& ec, std::chrono::milliseconds time
 
 std::string response::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (iequals(key, name))
+    if (beast::iequals(key, beast::string_view(name.data(), name.size())))
       return value;
   }
   return {};

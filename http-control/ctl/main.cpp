@@ -1,6 +1,7 @@
 // failpointctl: switch failpoints in one or many running processes over their HTTP endpoints.
 //
-//   failpointctl [--endpoint host:port,...] [--token T] [--json] COMMAND
+//   failpointctl [--endpoint host:port|dns:NAME:PORT,...] [--endpoints-file FILE]
+//                [--hosts-file FILE] [--token T] [--json] COMMAND
 //     list | get NAME | set NAME TERMS | unset NAME | count NAME
 //     | wait NAME N [--timeout MS] | apply 'a=..;b=..' | reset
 //
@@ -18,6 +19,7 @@
 
 #include "client.hpp"
 #include "url.hpp"
+#include "endpoints.hpp"
 
 namespace {
 
@@ -51,19 +53,6 @@ std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
     s.pop_back();
   return s;
-}
-
-// " http://host:port/ " -> "host:port".
-std::string normalize_endpoint(std::string e) {
-  e.erase(0, e.find_first_not_of(" \t"));
-  e.erase(e.find_last_not_of(" \t") + 1);
-  for (std::string_view scheme : {"http://"}) {
-    if (e.rfind(scheme, 0) == 0)
-      e.erase(0, scheme.size());
-  }
-  while (!e.empty() && e.back() == '/')
-    e.pop_back();
-  return e;
 }
 
 failpoint::ctl::request make_request(const command& cmd) {
@@ -200,9 +189,18 @@ int main(int argc, char** argv) {
   bool as_json = false;
   std::int64_t request_timeout_ms = 10000;
   app.add_option("-e,--endpoint", endpoints,
-                 "host:port of an endpoint; repeat or separate with commas")
+                 "host:port of an endpoint, or dns:NAME:PORT for every address of NAME (a "
+                 "headless service's pods); repeat or separate with commas")
       ->delimiter(',')
       ->envname("FAILPOINTS_HTTP");
+  std::vector<std::string> endpoint_files;
+  app.add_option("--endpoints-file", endpoint_files,
+                 "a file with one endpoint (host:port or dns:NAME:PORT) per line, # comments; "
+                 "may be repeated");
+  failpoint::ctl::resolver_options resolving;
+  app.add_option("--hosts-file", resolving.hosts_file,
+                 "resolve dns: names from this file in /etc/hosts format instead of the system's "
+                 "resolver (for tests)");
   app.add_option("--token", cmd.token,
                  "send `Authorization: Bearer TOKEN` (default: "
                  "$FAILPOINTS_HTTP_TOKEN)")
@@ -240,11 +238,17 @@ int main(int argc, char** argv) {
   }
   cmd.name = app.get_subcommands().front()->get_name();
   cmd.request_timeout = std::chrono::milliseconds(request_timeout_ms);
-  for (auto& e : endpoints)
-    e = normalize_endpoint(e);
-  endpoints.erase(std::remove(endpoints.begin(), endpoints.end(), std::string()), endpoints.end());
+  const failpoint::ctl::expansion expanded =
+      failpoint::ctl::expand_endpoints(endpoints, endpoint_files, resolving);
+  if (!expanded.error.empty()) {
+    std::cerr << "failpointctl: " << expanded.error << "\n";
+    return 2;
+  }
+  endpoints = expanded.endpoints;
   if (endpoints.empty()) {
-    std::cerr << "failpointctl: no endpoint: pass --endpoint host:port or set FAILPOINTS_HTTP\n";
+    std::cerr
+        << "failpointctl: no endpoint: pass --endpoint host:port, --endpoints-file FILE or set "
+           "FAILPOINTS_HTTP\n";
     return 2;
   }
 

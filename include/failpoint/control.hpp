@@ -135,18 +135,89 @@ FAILPOINT_EXPORT void set_before_process_end(std::function<void()> fn);
 // the same outcomes. FAILPOINTS_SEED=n does this at startup.
 FAILPOINT_EXPORT void set_seed(std::uint64_t seed);
 
+// The caller's file and line as default arguments (GCC and Clang builtins), so that a guard's
+// report names the line of the test that wrote it.
+#if defined(__GNUC__) || defined(__clang__)
+#define FAILPOINT_DETAIL_CALLER_FILE __builtin_FILE()
+#define FAILPOINT_DETAIL_CALLER_LINE __builtin_LINE()
+#else
+#define FAILPOINT_DETAIL_CALLER_FILE ""
+#define FAILPOINT_DETAIL_CALLER_LINE 0
+#endif
+
+// Tag for scoped's constructor: the guard requires its fault to fire before it is destroyed.
+// Example: failpoint::scoped fault("SaveFails", "1*return(true)", failpoint::expect_fired);
+struct expect_fired_t {
+  explicit constexpr expect_fired_t() = default;
+};
+inline constexpr expect_fired_t expect_fired{};
+
+// A guard that required its fault to fire (expect_fired) reached scope exit without it: the
+// failpoint's terms ran `runs()` times, fewer than the `needed()` that reach its fault (a leading
+// `N*off` lets N runs through first). what() names the failpoint, the terms, the counts and the
+// guard's file:line.
+class FAILPOINT_EXPORT fault_not_fired : public std::logic_error {
+ public:
+  fault_not_fired(std::string name, std::string terms, std::uint64_t runs, std::uint64_t needed,
+                  const char* file, int line);
+  const std::string& name() const noexcept { return name_; }
+  const std::string& terms() const noexcept { return terms_; }
+  std::uint64_t runs() const noexcept { return runs_; }
+  std::uint64_t needed() const noexcept { return needed_; }
+  // what() without the location, for reports that print file:line themselves.
+  const std::string& reason() const noexcept { return reason_; }
+  // Where the guard was written (its constructor's or require_fired()'s caller).
+  const char* file() const noexcept { return file_; }
+  int line() const noexcept { return line_; }
+
+ private:
+  std::string name_;
+  std::string terms_;
+  std::string reason_;
+  std::uint64_t runs_;
+  std::uint64_t needed_;
+  const char* file_;
+  int line_;
+};
+
+// What a guard does with a fault that did not fire. Without a handler (the default), the guard's
+// destructor throws the fault_not_fired, which fails the test in any framework; while another
+// exception is already unwinding the stack (the test is failing anyway) it writes what() to stderr
+// instead. The Catch2 and GoogleTest integrations (failpoint/catch2.hpp, failpoint/gtest.hpp) set
+// a handler that records a failure of the running test at the guard's line and lets it go on.
+using unfired_handler = std::function<void(const fault_not_fired&)>;
+
+// Sets the handler for faults that did not fire and returns the previous one; an empty function
+// restores the default. Thread-safe; the handler runs in the thread that destroys the guard.
+FAILPOINT_EXPORT unfired_handler set_unfired_handler(unfired_handler handler);
+
 // RAII guard for tests: enables `name` with `terms` and, when destroyed, restores the terms the
-// failpoint had before (or disables it). Not copyable.
+// failpoint had before (or disables it). Throws like enable(). Not copyable.
 class FAILPOINT_EXPORT scoped {
  public:
   scoped(std::string_view name, std::string_view terms);
-  ~scoped();
+  // The same, and the fault must fire before the guard is destroyed (see require_fired()).
+  scoped(std::string_view name, std::string_view terms, expect_fired_t,
+         const char* file = FAILPOINT_DETAIL_CALLER_FILE, int line = FAILPOINT_DETAIL_CALLER_LINE);
+  // Requires that the fault fires before the guard is destroyed: at scope exit, when the
+  // failpoint's count shows the terms never reached a fault (for `2*off->return(1)`, fewer than
+  // 3 runs), the guard reports a fault_not_fired through the unfired_handler (by default it
+  // throws it). Enabling the failpoint again inside the scope restarts its count. Returns *this.
+  scoped& require_fired(const char* file = FAILPOINT_DETAIL_CALLER_FILE,
+                        int line = FAILPOINT_DETAIL_CALLER_LINE);
+  // Restores the previous terms; may throw fault_not_fired (see unfired_handler).
+  ~scoped() noexcept(false);
   scoped(const scoped&) = delete;
   scoped& operator=(const scoped&) = delete;
 
  private:
   std::string name_;
   std::string previous_;  // empty: was disabled
+  std::string terms_;
+  std::uint64_t needed_ = 0;  // runs that reach the fault; 0: not required
+  const char* file_ = "";
+  int line_ = 0;
+  int uncaught_ = 0;  // std::uncaught_exceptions() when the requirement was made
 };
 
 }  // namespace failpoint
