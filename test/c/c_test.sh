@@ -55,20 +55,26 @@ check_eq "panic at a C site aborts the child (128+SIGABRT)" 134 "$status"
 grep -q "failpoint panic: c.Crash" "$work/panic.err" || fail "panic: message missing"
 [[ ! -s $work/panic.out ]] || fail "panic: code after the failpoint ran"
 
-check_eq "a string for an integer does not run the body" "limit 100" \
-  "$(FAILPOINTS='c.WriteLimit=return("x")' "$app" limit 2>"$work/mismatch.err")"
-grep -q 'store.c:15: value "x" does not fit failpoint "c.WriteLimit" of type long' \
-  "$work/mismatch.err" || { cat "$work/mismatch.err"; fail "mismatch not reported"; }
-echo "ok: the mismatch is reported at the C site"
-check_eq "an integer out of range of the C type does not run the body" "attempts 1" \
-  "$(FAILPOINTS='c.Retry=return(4294967296)' "$app" retry 2>/dev/null)"
+status=0
+FAILPOINTS='c.WriteLimit=return("x")' "$app" limit >/dev/null 2>"$work/mismatch.err" || status=$?
+check_eq "a string for an integer is refused at start (status 1)" 1 "$status"
+grep -q 'value "x" does not fit failpoint "c.WriteLimit" of type long' "$work/mismatch.err" ||
+  { cat "$work/mismatch.err"; fail "mismatch not named"; }
+echo "ok: the mismatch names the C failpoint, its type and the value"
+status=0
+FAILPOINTS='c.Retry=return(4294967296)' "$app" retry >/dev/null 2>&1 || status=$?
+check_eq "an integer out of range of the C type is refused at start (status 1)" 1 "$status"
 check_eq "throw at a C site: reported, the program goes on" "after crash point" \
   "$(FAILPOINTS='c.Crash=throw' "$app" crash 2>"$work/throw.err")"
 grep -q "a throw term cannot unwind through C code" "$work/throw.err" ||
   { cat "$work/throw.err"; fail "throw not reported"; }
 
-check_eq "FAILPOINTS naming no site is kept, the program runs" "saved" \
-  "$(FAILPOINTS='c.Nope=return' "$app" save)"
+status=0
+FAILPOINTS='c.SaveFail=return' "$app" save >/dev/null 2>"$work/typo.err" || status=$?
+check_eq "FAILPOINTS naming no site exits with status 1" 1 "$status"
+grep -q 'did you mean "c.SaveFails"' "$work/typo.err" || { cat "$work/typo.err"; fail "no suggestion"; }
+check_eq "FAILPOINTS naming with ? a site of a library loaded later: the program runs" "saved" \
+  "$(FAILPOINTS='?c.Nope=return' "$app" save)"
 status=0
 FAILPOINTS='c.SaveFails=retrun' "$app" save 2>"$work/bad.err" || status=$?
 check_eq "FAILPOINTS with a malformed term exits with status 1" 1 "$status"

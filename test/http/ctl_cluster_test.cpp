@@ -86,7 +86,7 @@ TEST_CASE("failpointctl reaches every address of a dns: name", "[http][ctl][clus
   CHECK(json[1]["endpoint"] == "127.0.0.3:" + c.port);
   CHECK(json[2]["endpoint"] == "127.0.0.4:" + c.port);
   for (const auto& replica : c.replicas)
-    CHECK(fpt::call(replica->bound, "GET", "/child/value").body == "return(1)");
+    CHECK(fpt::call(replica->bound, "GET", "/child/value").body == "return(1)\n");
 
   // Every replica ran it (each child hits its failpoints in a loop), waited for in parallel.
   r = ctl({"--hosts-file", c.hosts, "-e", name, "wait", "child/value", "2", "--timeout", "10000"});
@@ -110,7 +110,7 @@ TEST_CASE("failpointctl reads endpoints from a file, one per line", "[http][ctl]
   CHECK(fpt::count_lines_starting_with(r.out, "127.0.0.") == 3);
   CHECK(fpt::count_lines_starting_with(r.out, "127.0.0.2:" + c.port + "  ok") == 1);
   for (const auto& replica : c.replicas)
-    CHECK(fpt::call(replica->bound, "GET", "/child/hit").body == "return");
+    CHECK(fpt::call(replica->bound, "GET", "/child/hit").body == "return\n");
 }
 
 TEST_CASE("failpointctl resolves dns: names with the system resolver without a hosts file",
@@ -123,7 +123,7 @@ TEST_CASE("failpointctl resolves dns: names with the system resolver without a h
   INFO(r.out << r.err);
   CHECK(r.exit_code() == 0);
   CHECK_THAT(r.out, Contains("127.0.0.1:" + port + "  ok"));
-  CHECK(fpt::call(a.address, "GET", "/child/value").body == "return(7)");
+  CHECK(fpt::call(a.address, "GET", "/child/value").body == "return(7)\n");
 }
 
 TEST_CASE("failpointctl names what is wrong with a dns: name or an endpoints file",
