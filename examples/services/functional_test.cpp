@@ -1,7 +1,9 @@
 // examples/services/functional_test.cpp: the tutorial's functional test as a program, the
 // command failpoint-explore runs (README.md, "Exploring faults"):
-//   services_functional_test FOO BAR BAZ     (the three programs)
+//   services_functional_test FOO BAR BAZ [GATE]   (the three programs, and failpoint-gate)
 // It starts baz, bar and foo on loopback in a directory under $TMPDIR, sends GET /foo/bar/baz
+// With GATE, bar calls baz through `GATE --name bb`, a TCP gate whose network faults are the
+// failpoints gate.bb.* (docs/gate.md): the explorer reaches them like the services' own.
 // and checks the answer: "foo bar baz" when no fault was injected anywhere, a 503 when one was.
 // failpoint::was_injected() knows about faults that fired inside the services (other processes)
 // from the trace that failpoint-explore asks every process for (FAILPOINTS_TRACE).
@@ -49,16 +51,12 @@ void stop_all() {
   std::exit(1);
 }
 
-// Starts `program` (its environment is ours: FAILPOINTS and FAILPOINTS_TRACE reach it) and
-// waits for the port it writes.
-running start(const std::string& dir, const std::string& name, const std::string& program,
-              unsigned short upstream) {
-  const std::string port_file = dir + "/" + name + ".port";
-  std::vector<std::string> args = {program, "--port-file", port_file};
-  if (upstream != 0) {
-    args.push_back("--upstream");
-    args.push_back(std::to_string(upstream));
-  }
+// Starts `args` (its environment is ours: FAILPOINTS and FAILPOINTS_TRACE reach it) and waits
+// for the port it writes to `port_file`: the file's last word, after a ':' if there is one (a
+// service writes "PORT", failpoint-gate's --address-file "NAME 127.0.0.1:PORT").
+running start(const std::string& name, std::vector<std::string> args,
+              const std::string& port_file) {
+  const std::string& program = args.front();
   std::vector<char*> argv;
   for (std::string& a : args)
     argv.push_back(a.data());
@@ -70,7 +68,10 @@ running start(const std::string& dir, const std::string& name, const std::string
   const auto deadline = std::chrono::steady_clock::now() + start_limit;
   unsigned port = 0;
   while (port == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::ifstream(port_file) >> port;
+    std::string word, last;
+    for (std::ifstream in(port_file); in >> word;)
+      last = word;
+    port = static_cast<unsigned>(std::atoi(last.c_str() + last.find(':') + 1));
     if (port == 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -81,20 +82,41 @@ running start(const std::string& dir, const std::string& name, const std::string
   return r;
 }
 
+// Starts the service `name` (baz, bar or foo) calling `upstream` (0: none).
+running start_service(const std::string& dir, const std::string& name, const std::string& program,
+                      unsigned short upstream) {
+  const std::string port_file = dir + "/" + name + ".port";
+  std::vector<std::string> args = {program, "--port-file", port_file};
+  if (upstream != 0) {
+    args.push_back("--upstream");
+    args.push_back(std::to_string(upstream));
+  }
+  return start(name, args, port_file);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: %s FOO BAR BAZ\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: %s FOO BAR BAZ [GATE]\n", argv[0]);
     return 2;
   }
   const char* tmp = std::getenv("TMPDIR");
   std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/services-XXXXXX";
   if (::mkdtemp(dir.data()) == nullptr)
     fail("cannot create a directory under $TMPDIR");
-  const running baz = start(dir, "baz", argv[3], 0);
-  const running bar = start(dir, "bar", argv[2], baz.port);
-  const running foo = start(dir, "foo", argv[1], bar.port);
+  const running baz = start_service(dir, "baz", argv[3], 0);
+  unsigned short bar_upstream = baz.port;
+  if (argc == 5) {
+    const std::string address_file = dir + "/gate.address";
+    bar_upstream = start("gate",
+                         {argv[4], "--name", "bb", "--upstream",
+                          "127.0.0.1:" + std::to_string(baz.port), "--address-file", address_file},
+                         address_file)
+                       .port;
+  }
+  const running bar = start_service(dir, "bar", argv[2], bar_upstream);
+  const running foo = start_service(dir, "foo", argv[1], bar.port);
 
   services::response r;
   try {
