@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "client.hpp"
-#include "url.hpp"
 #include "endpoints.hpp"
+#include "url.hpp"
 
 namespace {
 

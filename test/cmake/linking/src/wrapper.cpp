@@ -1,3 +1,5 @@
 #include "store.hpp"
 
-int wrapped_limit() { return read_limit(); }
+int wrapped_limit() {
+  return read_limit();
+}
