@@ -3,14 +3,14 @@
 // --socat names it), and the cost of a live behaviour change. Prints a Markdown table.
 //
 // Usage: failpoint_bench_gate [--socat PATH] [--megabytes N] [--round-trips N] [--runs N]
+#include "failpoint/gate.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
-#include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -18,8 +18,10 @@
 #include <thread>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
+
 #include "failpoint/control.hpp"
-#include "failpoint/gate.hpp"
 
 namespace {
 

@@ -10,12 +10,12 @@
 // it does not grow when the machine is shared and a thread waits for a core, but it does grow when
 // two threads contend for a cache line, so "flat from 1 to 2 threads" means the same figure on both
 // rows.
-#include <benchmark/benchmark.h>
-
 #include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
+
+#include <benchmark/benchmark.h>
 
 #define FIU_ENABLE 1
 #include <fiu-control.h>

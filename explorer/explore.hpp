@@ -12,8 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "explorer/schedule.hpp"
 #include "failpoint/explore.hpp"
+
+#include "explorer/schedule.hpp"
 
 namespace failpoint {
 namespace explorer {

@@ -9,11 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace failpoint {
 namespace explorer {

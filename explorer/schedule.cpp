@@ -1,16 +1,17 @@
 // explorer/schedule.cpp: fault schedules, fault menus and the choice of hits.
 #include "explorer/schedule.hpp"
 
-#include <fmt/format.h>
 #include <fnmatch.h>
 
 #include <algorithm>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <stdexcept>
 #include <tuple>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "failpoint/control.hpp"
 

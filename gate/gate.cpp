@@ -13,12 +13,10 @@
 #include "failpoint/gate.hpp"
 
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio.hpp>
 #include <condition_variable>
 #include <cstring>
 #include <future>
@@ -29,8 +27,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio.hpp>
+#include <fmt/format.h>
+
 #include "failpoint/control.hpp"
 #include "failpoint/dynamic.hpp"
+
 #include "http-control/url.hpp"
 
 namespace failpoint {

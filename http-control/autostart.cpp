@@ -11,8 +11,9 @@
 #include <exception>
 #include <string>
 
-#include "endpoint.hpp"
 #include "failpoint/http.hpp"
+
+#include "endpoint.hpp"
 
 // Defined by the runtime (runtime/control.cpp): tells it that FAILPOINTS_HTTP has a server here,
 // so that it does not report the variable as unserved.

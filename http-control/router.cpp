@@ -5,12 +5,14 @@
 #include <cctype>
 #include <exception>
 #include <iterator>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "failpoint/control.hpp"
+
 #include "page/page.hpp"
 
 namespace failpoint {

@@ -17,12 +17,6 @@
 
 #include <array>
 #include <atomic>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -36,10 +30,18 @@
 #include <string>
 #include <thread>
 
-#include "answers.hpp"
-#include "endpoint.hpp"
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/http.hpp"
+
+#include "answers.hpp"
+#include "endpoint.hpp"
 #include "router.hpp"
 #include "url.hpp"
 

@@ -1,10 +1,10 @@
 // rewriter/disable.cpp: collect, rebuild, verify (see disable.hpp).
 #include "rewriter/disable.hpp"
 
-#include <clang/Lex/Token.h>
-
 #include <optional>
 #include <utility>
+
+#include <clang/Lex/Token.h>
 
 #include "rewriter/markers.hpp"
 #include "rewriter/source.hpp"

@@ -1,10 +1,10 @@
 // rewriter/render.cpp: enable and generate (see render.hpp).
 #include "rewriter/render.hpp"
 
-#include <clang/Lex/Token.h>
-
 #include <algorithm>
 #include <utility>
+
+#include <clang/Lex/Token.h>
 
 #include "rewriter/disable.hpp"
 #include "rewriter/markers.hpp"

@@ -2,13 +2,13 @@
 // echoed above the code that parses it), type normalisation and the warnings.
 #include "rewriter/scan.hpp"
 
-#include <clang/Lex/Token.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <optional>
 #include <utility>
+
+#include <clang/Lex/Token.h>
 
 #include "rewriter/markers.hpp"
 #include "rewriter/source.hpp"

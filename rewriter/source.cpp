@@ -1,13 +1,13 @@
 // rewriter/source.cpp: line table, language options and word classes (see source.hpp).
 #include "rewriter/source.hpp"
 
-#include <clang/Basic/IdentifierTable.h>
-
 #include <algorithm>
 #include <cstring>
 #include <functional>
 #include <set>
 #include <string>
+
+#include <clang/Basic/IdentifierTable.h>
 
 #include "rewriter/markers.hpp"
 

@@ -4,15 +4,15 @@
 #ifndef FAILPOINT_REWRITER_SOURCE_HPP
 #define FAILPOINT_REWRITER_SOURCE_HPP
 
-#include <clang/Basic/LangOptions.h>
-#include <clang/Basic/SourceLocation.h>
-#include <clang/Lex/Lexer.h>
-#include <clang/Lex/Token.h>
-
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
 #include <vector>
+
+#include <clang/Basic/LangOptions.h>
+#include <clang/Basic/SourceLocation.h>
+#include <clang/Lex/Lexer.h>
+#include <clang/Lex/Token.h>
 
 namespace failpoint {
 namespace rewrite {

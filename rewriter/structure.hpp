@@ -6,12 +6,12 @@
 #ifndef FAILPOINT_REWRITER_STRUCTURE_HPP
 #define FAILPOINT_REWRITER_STRUCTURE_HPP
 
-#include <clang/Basic/TokenKinds.h>
-
 #include <cstddef>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <clang/Basic/TokenKinds.h>
 
 namespace failpoint {
 namespace rewrite {

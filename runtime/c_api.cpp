@@ -3,13 +3,12 @@
 //
 // Each function calls its C++ counterpart and turns the exception it documents into a return code
 // and a per-thread message; nothing is thrown across the C boundary.
-#include "failpoint/control.h"
-
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 
+#include "failpoint/control.h"
 #include "failpoint/control.hpp"
 
 namespace failpoint {

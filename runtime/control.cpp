@@ -1,14 +1,15 @@
 // runtime/control.cpp: the public C++ control API (failpoint/control.hpp, failpoint/error.hpp).
 #include "failpoint/control.hpp"
 
-#include <fmt/format.h>
-
 #include <cstdio>
 #include <exception>
 #include <memory>
 #include <mutex>
 
+#include <fmt/format.h>
+
 #include "failpoint/error.hpp"
+
 #include "runtime/registry.hpp"
 #include "runtime/terms.hpp"
 

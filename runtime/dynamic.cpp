@@ -5,13 +5,13 @@
 // sites of comment-made failpoints. Registration goes through the same register_site() path.
 #include "failpoint/dynamic.hpp"
 
-#include <fmt/format.h>
-
 #include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+
+#include <fmt/format.h>
 
 namespace failpoint {
 namespace {

@@ -1,12 +1,13 @@
 // runtime/evaluation.cpp: what a hit of an armed site does: walk the chain, roll, count, run the
 // action, and the work after a run (wake waiters, retire a used-up chain).
-#include <fmt/format.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "failpoint/error.hpp"
+
 #include "runtime/readers.hpp"
 #include "runtime/registry.hpp"
 

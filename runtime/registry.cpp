@@ -3,7 +3,6 @@
 #include "runtime/registry.hpp"
 
 #include <dlfcn.h>
-#include <fmt/format.h>
 #include <link.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -14,6 +13,8 @@
 #include <cstdlib>
 #include <new>
 #include <random>
+
+#include <fmt/format.h>
 
 #include "runtime/readers.hpp"
 #include "runtime/types.hpp"

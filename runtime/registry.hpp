@@ -25,6 +25,7 @@
 
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
+
 #include "runtime/result.hpp"
 #include "runtime/terms.hpp"
 #include "runtime/trace.hpp"

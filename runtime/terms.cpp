@@ -2,12 +2,12 @@
 // The grammar is in runtime/terms.hpp; each production is repeated above the code that parses it.
 #include "runtime/terms.hpp"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <set>
 #include <utility>
+
+#include <fmt/format.h>
 
 namespace failpoint {
 namespace runtime_internal {

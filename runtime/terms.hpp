@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "failpoint/failpoint.hpp"
+
 #include "runtime/result.hpp"
 
 namespace failpoint {

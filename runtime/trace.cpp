@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -19,7 +18,10 @@
 #include <mutex>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "failpoint/explore.hpp"
+
 #include "runtime/registry.hpp"
 #include "runtime/terms.hpp"
 

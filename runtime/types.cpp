@@ -2,6 +2,7 @@
 #include "runtime/types.hpp"
 
 #include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "failpoint/explore.hpp"
+
 #include "service.hpp"
 
 extern char** environ;

@@ -1,11 +1,6 @@
 // examples/services/service.cpp: the HTTP plumbing of foo, bar and baz (Boost.Beast).
 #include "service.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +8,11 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 namespace services {
 

@@ -4,12 +4,12 @@
 // See docs/explorer.md and README.md ("Exploring faults").
 #include <unistd.h>
 
-#include <fmt/format.h>
-#include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <iostream>
 #include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "explorer/explore.hpp"
 

@@ -8,15 +8,16 @@
 // FAILPOINTS and while running through FAILPOINTS_HTTP (the program links failpoint::http).
 // Runs until SIGINT or SIGTERM. Exit status: 0 after a signal, 2 for bad arguments or an address
 // it cannot resolve or listen on.
-#include <fmt/format.h>
 #include <signal.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "failpoint/gate.hpp"
 

@@ -1,14 +1,15 @@
 // http-control/ctl/client.cpp: the blocking client (Beast over an io_context run to completion).
 #include "client.hpp"
 
+#include <memory>
+#include <stdexcept>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
-#include <memory>
-#include <stdexcept>
 
 #include "url.hpp"
 

@@ -2,13 +2,14 @@
 #include "endpoints.hpp"
 
 #include <algorithm>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 namespace failpoint {
 namespace ctl {

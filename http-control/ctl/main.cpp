@@ -8,14 +8,15 @@
 // The command runs against every endpoint at once; the output is a table with an ENDPOINT
 // column (or a JSON array with --json). Exit status: 0 when every endpoint succeeded, 1 when any
 // failed, 2 for a usage error.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "client.hpp"
 #include "endpoints.hpp"

@@ -1,8 +1,9 @@
 // http-control/page/access.cpp: who may use the endpoint from a browser (see page.hpp).
+#include <string>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/core/string.hpp>
-#include <string>
 
 #include "page/page.hpp"
 

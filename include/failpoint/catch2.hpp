@@ -28,11 +28,11 @@
 #ifndef CATCH_CONFIG_EXTERNAL_INTERFACES
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #endif
-#include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <optional>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "failpoint/control.hpp"
 #include "failpoint/testing.hpp"

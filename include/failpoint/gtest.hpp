@@ -20,10 +20,10 @@
 #ifndef FAILPOINT_GTEST_HPP
 #define FAILPOINT_GTEST_HPP
 
-#include <gtest/gtest.h>
-
 #include <optional>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "failpoint/control.hpp"
 #include "failpoint/testing.hpp"

@@ -9,15 +9,14 @@
 // printed as `file:line:col: error: ...` (or `warning:`, `note:`) with the source line and a
 // caret; the exit status is 1 when any file had an error (that file is left as it was), 0
 // otherwise. Warnings change nothing, unless --Werror makes them errors.
-#include <llvm/Support/CommandLine.h>
-#include <llvm/Support/raw_ostream.h>
-
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/raw_ostream.h>
+#include <nlohmann/json.hpp>
 
 #include "rewriter/files.hpp"
 #include "rewriter/rewriter.hpp"

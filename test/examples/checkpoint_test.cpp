@@ -3,9 +3,9 @@
 // programs run in child processes, switched by FAILPOINTS or over HTTP.
 #include <signal.h>
 
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "child_process.hpp"
 #include "files.hpp"

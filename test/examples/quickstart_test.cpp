@@ -1,10 +1,10 @@
 // The quickstart example (site macros written by hand), run as README.md shows it.
 #include <signal.h>
 
-#include <catch2/catch.hpp>
-
 #include <chrono>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "child_process.hpp"
 #include "files.hpp"

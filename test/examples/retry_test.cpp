@@ -1,7 +1,7 @@
 // The retry example: a failpoint whose code jumps to a label written as a comment.
-#include <catch2/catch.hpp>
-
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "child_process.hpp"
 #include "files.hpp"

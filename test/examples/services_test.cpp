@@ -1,12 +1,12 @@
 // The services example (the Filibuster tutorial): foo -> bar -> baz on loopback, each a real
 // process started by the test, with failpoints at every outgoing call switched over HTTP.
 // The functional test: "foo bar baz" when no fault is injected, a 503 from foo when one is.
-#include <catch2/catch.hpp>
-
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "child_process.hpp"
 #include "files.hpp"

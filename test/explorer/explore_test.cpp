@@ -3,13 +3,13 @@
 #include <signal.h>
 #include <stdlib.h>
 
-#include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "test/explorer/support.hpp"
 

@@ -1,13 +1,15 @@
 // The explorer's pure functions (explorer/schedule.hpp): schedules as FAILPOINTS strings, which
 // faults can join a schedule, which hits get faults, fault menus. Tables of inputs and outputs.
-#include <catch2/catch.hpp>
+#include "explorer/schedule.hpp"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "explorer/schedule.hpp"
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
+
 #include "test/explorer/support.hpp"
 
 using namespace failpoint::explorer;

@@ -4,15 +4,15 @@
 #ifndef FAILPOINT_TEST_EXPLORER_SUPPORT_HPP
 #define FAILPOINT_TEST_EXPLORER_SUPPORT_HPP
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "child_process.hpp"
 #include "explorer/schedule.hpp"

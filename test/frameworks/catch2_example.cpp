@@ -1,10 +1,8 @@
 // test/frameworks/catch2_example.cpp: failpoint's Catch2 integration at work (README, "Catch2 and
 // GoogleTest"). The visible test cases pass; the hidden ones ([.leak], [.unfired], [.baseline])
 // fail on purpose and are run by frameworks_test.cpp, which checks what Catch2 reports.
-// First: it includes Catch2 with the declarations its listener needs.
+// <failpoint/catch2.hpp> includes Catch2 itself, with the declarations its listener needs.
 #include <failpoint/catch2.hpp>
-
-#include <catch2/catch.hpp>
 
 #include "store.hpp"
 

@@ -1,12 +1,14 @@
 // test/frameworks/frameworks_test.cpp: the Catch2 and GoogleTest integrations, through their
 // example programs run as child processes (their hidden tests fail on purpose: what the framework
 // reports is checked here), and scoped's expect_fired without any integration.
-#include <catch2/catch.hpp>
-#include <failpoint/control.hpp>
 #include <fstream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <failpoint/control.hpp>
 
 #include "child_process.hpp"
 #include "store.hpp"

@@ -12,8 +12,6 @@
 // the router did not expect); every status is one the endpoint documents; with a token, a request
 // without `Authorization: Bearer s3cret` gets 401 and changes no failpoint. The same input also
 // goes to split_host_port (the FAILPOINTS_HTTP address parser) and parse_request_target.
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -24,12 +22,15 @@
 #include <string>
 #include <string_view>
 
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
-#include "router.hpp"
-#include "url.hpp"
 
 #include "property.hpp"
+#include "router.hpp"
+#include "url.hpp"
 
 namespace {
 

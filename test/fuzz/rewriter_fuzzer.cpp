@@ -19,10 +19,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "property.hpp"
 #include "rewriter/rewriter.hpp"
 #include "rewriter/source.hpp"
-
-#include "property.hpp"
 
 namespace {
 

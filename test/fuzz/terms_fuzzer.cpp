@@ -13,9 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/terms.hpp"
-
 #include "property.hpp"
+#include "runtime/terms.hpp"
 
 namespace {
 

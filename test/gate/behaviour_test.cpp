@@ -1,10 +1,11 @@
 // Each behaviour of the gate over real loopback sockets, switched on a live connection (through
 // the C++ API or directly by failpoint name), and the recovery after pass.
-#include <catch2/catch.hpp>
-
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
+
 #include "files.hpp"
 #include "fixture.hpp"
 

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "failpoint/gate.hpp"
+
 #include "net.hpp"
 
 namespace gate_test {

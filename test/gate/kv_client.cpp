@@ -2,10 +2,11 @@
 // PQsendQueryParams) with poll(), so that every wait has the client's own deadline.
 #include "kv_client.hpp"
 
-#include <libpq-fe.h>
 #include <poll.h>
 
 #include <thread>
+
+#include <libpq-fe.h>
 
 namespace gate_test {
 namespace {

@@ -1,11 +1,12 @@
 // With every behaviour off the gate is a transparent proxy: bytes arrive unchanged and in order
 // both ways, half-closes are passed on, and thousands of connections leave nothing open.
-#include <catch2/catch.hpp>
-
 #include <future>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
+
 #include "files.hpp"
 #include "fixture.hpp"
 

@@ -1,15 +1,17 @@
 // A real database behind the gate: PostgreSQL (started by the test on a loopback port in a
 // temporary directory) and a libpq client with a timeout and a retry (kv_client). For every
 // condition of the gate's table: what the client sees, then its recovery after pass.
-#include <catch2/catch.hpp>
+#include "postgres.hpp"
 
 #include <thread>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/gate.hpp"
+
 #include "files.hpp"
 #include "kv_client.hpp"
-#include "postgres.hpp"
 
 using namespace gate_test;
 using std::chrono::milliseconds;

@@ -2,9 +2,9 @@
 // and the HTTP endpoint switches the gate's failpoints while it runs.
 #include <signal.h>
 
-#include <catch2/catch.hpp>
-
 #include <sstream>
+
+#include <catch2/catch.hpp>
 
 #include "child_process.hpp"
 #include "files.hpp"

@@ -1,11 +1,12 @@
 // test/http/ctl_cluster_test.cpp: failpointctl reaching a cluster: several processes on loopback
 // addresses (127.0.0.2, .3, .4) behind one name, found through `dns:NAME:PORT` with a hosts file
 // of the test's own (never the machine's /etc/hosts), and through an endpoints file.
-#include <catch2/catch.hpp>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "util.hpp"
 

@@ -1,9 +1,10 @@
 // test/http/ctl_test.cpp: failpointctl against two child processes (a small cluster).
 #include <unistd.h>
 
+#include <string>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <string>
 
 #include "util.hpp"
 

@@ -1,11 +1,13 @@
 // test/http/gofail_compat_test.cpp: where the endpoint answers as gofail's does (GET /NAME is a
 // line, the batch route in any case) and the documented differences it keeps on purpose (the
 // README's "Differences from gofail's endpoint"; scripts/gofail-compare.sh runs both tools).
-#include <catch2/catch.hpp>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
+
 #include "sites.hpp"
 #include "util.hpp"
 

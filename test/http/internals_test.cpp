@@ -1,10 +1,11 @@
 // test/http/internals_test.cpp: the endpoint's internal pieces without a socket: URL handling
 // (host:port, request targets, name encoding) and the count of answers in flight.
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "answers.hpp"
 #include "url.hpp"

@@ -3,13 +3,15 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/http.hpp"
+
 #include "sites.hpp"
 #include "util.hpp"
 

@@ -1,10 +1,12 @@
 // test/http/page_test.cpp: the endpoint's page over real HTTP: who gets it, with which headers,
 // and the Origin check that keeps other sites' pages from using the endpoint. The page's
 // behaviour in a browser is test/browser/page_test.mjs's.
-#include <catch2/catch.hpp>
 #include <string>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
+
 #include "sites.hpp"
 #include "util.hpp"
 

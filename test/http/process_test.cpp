@@ -6,9 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <string>
 #include <thread>
+
+#include <catch2/catch.hpp>
 
 #include "util.hpp"
 

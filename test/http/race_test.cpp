@@ -3,13 +3,15 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
+
 #include "util.hpp"
 
 namespace {

@@ -1,14 +1,16 @@
 // test/http/route_table_test.cpp: the route table (http-control/router.cpp's routes()) is the one
 // description of the control API: README.md lists the same routes, the router dispatches from it,
 // and what derives from it (405 `Allow`, which answers a panic waits for) follows it.
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
+
 #include "router.hpp"
 #include "sites.hpp"
 #include "util.hpp"

@@ -2,16 +2,18 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/http.hpp"
+
 #include "sites.hpp"
 #include "util.hpp"
 

@@ -12,9 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "failpoint/http.hpp"
+
 #include "child_process.hpp"
 #include "client.hpp"
-#include "failpoint/http.hpp"
 #include "files.hpp"
 #include "http_call.hpp"
 

@@ -1,16 +1,17 @@
 // Rewriter tests: golden input/enabled pairs (byte for byte, both ways), one error file per
 // diagnostic, generate, partial states, and the file helpers.
-#include <sys/stat.h>
+#include "rewriter/rewriter.hpp"
 
-#include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "files.hpp"
 #include "rewriter/files.hpp"
-#include "rewriter/rewriter.hpp"
 #include "rewriter/source.hpp"
 
 namespace fs = std::filesystem;

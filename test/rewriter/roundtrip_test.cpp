@@ -2,12 +2,6 @@
 // blocks are inserted at many lines of every file, some files are turned into CRLF, given a BOM
 // or lose their final newline; then for every file enable must find every inserted block, and
 // disable(enable(F)) must be F byte for byte.
-#include <clang/Basic/LangOptions.h>
-#include <clang/Basic/SourceLocation.h>
-#include <clang/Lex/Lexer.h>
-
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +10,11 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <catch2/catch.hpp>
+#include <clang/Basic/LangOptions.h>
+#include <clang/Basic/SourceLocation.h>
+#include <clang/Lex/Lexer.h>
 
 #include "files.hpp"
 #include "rewriter/rewriter.hpp"

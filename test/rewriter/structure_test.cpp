@@ -1,12 +1,13 @@
 // Unit tests of the function tracker (rewriter/structure.hpp) on its own: token streams from
 // small programs, probed at `//?` comments.
-#include <catch2/catch.hpp>
+#include "rewriter/structure.hpp"
 
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "rewriter/source.hpp"
-#include "rewriter/structure.hpp"
 
 namespace rw = failpoint::rewrite;
 

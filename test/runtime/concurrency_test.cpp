@@ -1,10 +1,10 @@
 // Concurrency: hitting threads never serialize on each other, control never waits for a thread
 // that sleeps or pauses, counts add up exactly, and wait_for wakes without polling.
-#include <catch2/catch.hpp>
-
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"

@@ -1,14 +1,15 @@
 // Failpoints named at run time (failpoint/dynamic.hpp): listed, switched, counted and waited for
 // like comment-made ones, and applied from pending settings when they are created.
-#include <catch2/catch.hpp>
+#include "failpoint/dynamic.hpp"
 
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
-#include "failpoint/dynamic.hpp"
 
 TEST_CASE("a failpoint named at run time is listed with its type and where it was made",
           "[dynamic]") {

@@ -1,11 +1,11 @@
 // Evaluation: what each action does at a real site, counts, chains, exhaustion, mismatches,
 // seeded probabilities, and the C++ control API around them.
-#include <catch2/catch.hpp>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <catch2/catch.hpp>
 
 #include "failpoint/control.hpp"
 #include "failpoint/error.hpp"

@@ -1,15 +1,15 @@
 // Crash actions in real child processes, and fork() safety.
-#include <csignal>
-
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <thread>
 
-#include "../support/child_process.hpp"
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
+
+#include "../support/child_process.hpp"
 
 using failpoint_test::run_in_child;
 

@@ -2,12 +2,13 @@
 // share one failpoint per name, and shared libraries loaded later pick up pending settings.
 #include <dlfcn.h>
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+
+#include <catch2/catch.hpp>
 
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
+
 #include "shared_sites.hpp"
 
 namespace {

@@ -1,5 +1,6 @@
 // test/runtime/sites_other_tu.cpp: failpoint sites in a second translation unit.
 #include "failpoint/failpoint.hpp"
+
 #include "shared_sites.hpp"
 
 int other_tu_header_value() {

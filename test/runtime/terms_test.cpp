@@ -1,13 +1,15 @@
 // The term language: tables of valid inputs with their parse, and invalid inputs with the
 // position and the reason they must report.
-#include <catch2/catch.hpp>
+#include "runtime/terms.hpp"
 
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
-#include "runtime/terms.hpp"
+
 #include "runtime/types.hpp"
 
 namespace ri = failpoint::runtime_internal;

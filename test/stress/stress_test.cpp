@@ -3,8 +3,6 @@
 // under ThreadSanitizer (scripts/test.sh does) as well as in plain builds.
 //
 // FAILPOINT_STRESS_SECONDS (default 4) bounds the storm; the test prints its operation counts.
-#include <catch2/catch.hpp>
-
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -16,9 +14,12 @@
 #include <thread>
 #include <vector>
 
-#include "../support/child_process.hpp"
+#include <catch2/catch.hpp>
+
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
+
+#include "../support/child_process.hpp"
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
