@@ -1,5 +1,7 @@
 // failpoint-explore: runs a test under every fault it can reach and replays the failures.
 //   failpoint-explore [options] -- COMMAND [ARGS...]
+//   failpoint-explore [options] --each-test-case -- TEST-BINARY [ARGS...]
+//   failpoint-explore ctest [--test-dir DIR] [-R REGEX] [-E REGEX] [options]
 //   failpoint-explore replay [--expect-pass] FILE
 // See docs/explorer.md and README.md ("Exploring faults").
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "explorer/explore.hpp"
+#include "explorer/suite.hpp"
 
 namespace {
 
@@ -75,8 +78,28 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   app.add_option("--progress", progress, "auto (a bar on a terminal), bar or lines")
       ->check(CLI::IsMember({"auto", "bar", "lines"}));
+  bool each_test_case = false;
+  std::string framework = "auto";
+  app.add_flag("--each-test-case", each_test_case,
+               "Explore each test case of a Catch2 or GoogleTest program on its own (in ctest "
+               "mode: of each test whose command is one)");
+  app.add_option("--framework", framework,
+                 "With --each-test-case: auto (recognized from the program), catch2 or gtest")
+      ->check(CLI::IsMember({"auto", "catch2", "gtest"}));
   std::vector<std::string> command;
   app.add_option("command", command, "The test command, after --");
+
+  CLI::App* ctest = app.add_subcommand(
+      "ctest", "Explore the tests of a CMake build tree (ctest --show-only=json-v1)");
+  ctest->fallthrough();  // the exploration options above apply after `ctest` too
+  ex::ctest_query query;
+  ctest->add_option("--test-dir", query.test_dir,
+                    "The build directory whose tests are explored (default: the current one)");
+  ctest->add_option("-R,--tests-regex", query.include_regex, "Only the tests matching REGEX");
+  ctest->add_option("-E,--exclude-regex", query.exclude_regex, "Not the tests matching REGEX");
+  ctest->add_option("--build-config", query.build_config,
+                    "ctest -C CONFIG, for multi-configuration generators");
+  ctest->add_option("--ctest-command", query.ctest, "The ctest program")->default_val("ctest");
 
   CLI::App* replay = app.add_subcommand("replay", "Re-run a counterexample file");
   std::string replay_file;
@@ -97,6 +120,51 @@ int main(int argc, char** argv) {
     if (*replay) {
       return ex::replay(replay_file, expect_pass, fs::temp_directory_path().string(), std::cout);
     }
+    ex::suite_options how;
+    how.each_test_case = each_test_case;
+    if (framework != "auto")
+      how.forced = framework == "gtest" ? ex::framework::gtest : ex::framework::catch2;
+    auto common_options = [&] {
+      if (!menu_file.empty())
+        opts.menus = ex::read_menu_file(menu_file);
+      for (const std::string& term : extra_faults)
+        ex::check_fault_term(term, "--with");
+      opts.menus.extra = extra_faults;
+      if (max_runs > 0)
+        opts.max_runs = max_runs;
+      if (time_budget > 0)
+        opts.time_budget = seconds_option(time_budget);
+      if (timeout > 0)
+        opts.timeout = seconds_option(timeout);
+      opts.progress_bar = progress == "bar" || (progress == "auto" && ::isatty(STDOUT_FILENO));
+    };
+    if (*ctest) {
+      if (!command.empty() || !env.empty() || !cwd.empty()) {
+        std::cerr << "failpoint-explore ctest: the tests' commands, environments and "
+                     "directories come from ctest; no COMMAND, --env or --cwd\n";
+        return exit_usage;
+      }
+      common_options();
+      const std::vector<ex::ctest_test> tests = ex::list_ctest_tests(query);
+      if (tests.empty()) {
+        std::cerr << fmt::format(
+            "failpoint-explore ctest: no test in \"{}\"{}\n",
+            fs::absolute(query.test_dir.empty() ? "." : query.test_dir).lexically_normal().string(),
+            query.include_regex.empty() && query.exclude_regex.empty()
+                ? std::string()
+                : fmt::format(" matches{}{}",
+                              query.include_regex.empty()
+                                  ? std::string()
+                                  : fmt::format(" -R \"{}\"", query.include_regex),
+                              query.exclude_regex.empty()
+                                  ? std::string()
+                                  : fmt::format(" but not -E \"{}\"", query.exclude_regex)));
+        return exit_usage;
+      }
+      std::cout << fmt::format("explore: {} ctest tests\n", tests.size());
+      return ex::explore_units(ex::ctest_units(tests, opts.cmd.seed, how, std::cout), opts,
+                               std::cout);
+    }
     if (command.empty()) {
       std::cerr << "failpoint-explore: no command; usage: failpoint-explore [options] -- COMMAND "
                    "[ARGS...]\n";
@@ -114,18 +182,9 @@ int main(int argc, char** argv) {
       }
       opts.cmd.env[e.substr(0, eq)] = e.substr(eq + 1);
     }
-    if (!menu_file.empty())
-      opts.menus = ex::read_menu_file(menu_file);
-    for (const std::string& term : extra_faults)
-      ex::check_fault_term(term, "--with");
-    opts.menus.extra = extra_faults;
-    if (max_runs > 0)
-      opts.max_runs = max_runs;
-    if (time_budget > 0)
-      opts.time_budget = seconds_option(time_budget);
-    if (timeout > 0)
-      opts.timeout = seconds_option(timeout);
-    opts.progress_bar = progress == "bar" || (progress == "auto" && ::isatty(STDOUT_FILENO));
+    common_options();
+    if (each_test_case)
+      return ex::explore_units(ex::command_units(opts.cmd, how, std::cout), opts, std::cout);
     return ex::explore(opts, std::cout);
   } catch (const std::exception& e) {
     std::cerr << "failpoint-explore: " << e.what() << "\n";
