@@ -81,7 +81,7 @@ function(failpoint_add_exploration name)
     string(REGEX REPLACE "([][.*+?^$()|\\\\])" "\\\\\\1" regex "${ARG_TEST}")
     add_test(NAME ${name}
       COMMAND "${tool}" ${args} ctest --test-dir "${CMAKE_CURRENT_BINARY_DIR}"
-        -R "^${regex}$" --ctest "${CMAKE_CTEST_COMMAND}")
+        -R "^${regex}$" --ctest-command "${CMAKE_CTEST_COMMAND}")
     if(TEST ${ARG_TEST})
       get_test_property(${ARG_TEST} RUN_SERIAL serial)
       get_test_property(${ARG_TEST} RESOURCE_LOCK locks)

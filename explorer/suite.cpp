@@ -306,6 +306,7 @@ int explore_units(const std::vector<unit>& units, const options& base, std::ostr
       continue;
     }
     options o = base;
+    o.cmd = u.cmd;
     o.out_dir = dirs[i];
     fs::create_directories(o.out_dir);
     o.report_file = o.out_dir + "/report.json";

@@ -25,6 +25,30 @@ std::chrono::milliseconds seconds_option(double s) {
   return std::chrono::milliseconds(static_cast<long>(s * 1000));
 }
 
+// `failpoint-explore ctest`: the selected tests of the build tree, explored one by one.
+int explore_ctest(const failpoint::explorer::ctest_query& query,
+                  const failpoint::explorer::suite_options& how,
+                  const failpoint::explorer::options& opts) {
+  namespace ex = failpoint::explorer;
+  const std::vector<ex::ctest_test> tests = ex::list_ctest_tests(query);
+  if (tests.empty()) {
+    std::string selection;
+    if (!query.include_regex.empty() || !query.exclude_regex.empty())
+      selection = " matches";
+    if (!query.include_regex.empty())
+      selection += fmt::format(" -R \"{}\"", query.include_regex);
+    if (!query.exclude_regex.empty())
+      selection += fmt::format(" but not -E \"{}\"", query.exclude_regex);
+    std::cerr << fmt::format(
+        "failpoint-explore ctest: no test in \"{}\"{}\n",
+        fs::absolute(query.test_dir.empty() ? "." : query.test_dir).lexically_normal().string(),
+        selection);
+    return exit_usage;
+  }
+  std::cout << fmt::format("explore: {} ctest tests\n", tests.size());
+  return ex::explore_units(ex::ctest_units(tests, opts.cmd.seed, how, std::cout), opts, std::cout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,58 +144,18 @@ int main(int argc, char** argv) {
     if (*replay) {
       return ex::replay(replay_file, expect_pass, fs::temp_directory_path().string(), std::cout);
     }
-    ex::suite_options how;
-    how.each_test_case = each_test_case;
-    if (framework != "auto")
-      how.forced = framework == "gtest" ? ex::framework::gtest : ex::framework::catch2;
-    auto common_options = [&] {
-      if (!menu_file.empty())
-        opts.menus = ex::read_menu_file(menu_file);
-      for (const std::string& term : extra_faults)
-        ex::check_fault_term(term, "--with");
-      opts.menus.extra = extra_faults;
-      if (max_runs > 0)
-        opts.max_runs = max_runs;
-      if (time_budget > 0)
-        opts.time_budget = seconds_option(time_budget);
-      if (timeout > 0)
-        opts.timeout = seconds_option(timeout);
-      opts.progress_bar = progress == "bar" || (progress == "auto" && ::isatty(STDOUT_FILENO));
-    };
-    if (*ctest) {
-      if (!command.empty() || !env.empty() || !cwd.empty()) {
-        std::cerr << "failpoint-explore ctest: the tests' commands, environments and "
-                     "directories come from ctest; no COMMAND, --env or --cwd\n";
-        return exit_usage;
-      }
-      common_options();
-      const std::vector<ex::ctest_test> tests = ex::list_ctest_tests(query);
-      if (tests.empty()) {
-        std::cerr << fmt::format(
-            "failpoint-explore ctest: no test in \"{}\"{}\n",
-            fs::absolute(query.test_dir.empty() ? "." : query.test_dir).lexically_normal().string(),
-            query.include_regex.empty() && query.exclude_regex.empty()
-                ? std::string()
-                : fmt::format(" matches{}{}",
-                              query.include_regex.empty()
-                                  ? std::string()
-                                  : fmt::format(" -R \"{}\"", query.include_regex),
-                              query.exclude_regex.empty()
-                                  ? std::string()
-                                  : fmt::format(" but not -E \"{}\"", query.exclude_regex)));
-        return exit_usage;
-      }
-      std::cout << fmt::format("explore: {} ctest tests\n", tests.size());
-      return ex::explore_units(ex::ctest_units(tests, opts.cmd.seed, how, std::cout), opts,
-                               std::cout);
+    if (*ctest && (!command.empty() || !env.empty() || !cwd.empty())) {
+      std::cerr << "failpoint-explore ctest: the tests' commands, environments and "
+                   "directories come from ctest; no COMMAND, --env or --cwd\n";
+      return exit_usage;
     }
-    if (command.empty()) {
+    if (command.empty() && !*ctest) {
       std::cerr << "failpoint-explore: no command; usage: failpoint-explore [options] -- COMMAND "
                    "[ARGS...]\n";
       return exit_usage;
     }
     opts.cmd.cwd = fs::absolute(cwd.empty() ? fs::current_path() : fs::path(cwd)).string();
-    if (command[0].find('/') != std::string::npos)
+    if (!command.empty() && command[0].find('/') != std::string::npos)
       command[0] = (fs::path(opts.cmd.cwd) / command[0]).lexically_normal().string();
     opts.cmd.argv = command;
     for (const std::string& e : env) {
@@ -182,7 +166,24 @@ int main(int argc, char** argv) {
       }
       opts.cmd.env[e.substr(0, eq)] = e.substr(eq + 1);
     }
-    common_options();
+    if (!menu_file.empty())
+      opts.menus = ex::read_menu_file(menu_file);
+    for (const std::string& term : extra_faults)
+      ex::check_fault_term(term, "--with");
+    opts.menus.extra = extra_faults;
+    if (max_runs > 0)
+      opts.max_runs = max_runs;
+    if (time_budget > 0)
+      opts.time_budget = seconds_option(time_budget);
+    if (timeout > 0)
+      opts.timeout = seconds_option(timeout);
+    opts.progress_bar = progress == "bar" || (progress == "auto" && ::isatty(STDOUT_FILENO));
+    ex::suite_options how;
+    how.each_test_case = each_test_case;
+    if (framework != "auto")
+      how.forced = framework == "gtest" ? ex::framework::gtest : ex::framework::catch2;
+    if (*ctest)
+      return explore_ctest(query, how, opts);
     if (each_test_case)
       return ex::explore_units(ex::command_units(opts.cmd, how, std::cout), opts, std::cout);
     return ex::explore(opts, std::cout);

@@ -6,7 +6,7 @@
 //   suite_probe env        passes only with PROBE_VAR=expected in a directory named probe-cwd;
 //                          reaches probe.Env (bool), harmless
 //   suite_probe lock FILE  holds FILE (O_EXCL) while it hits probe.Locked twice, 100 ms apart;
-//                          a run that finds FILE taken fails: two runs overlapped
+//                          a run that found FILE taken fails at the end: two runs overlapped
 //   suite_probe exit N     exits with N, reaching probe.Exit (no value) first
 #include <fcntl.h>
 #include <unistd.h>
@@ -54,15 +54,17 @@ int env() {
 }
 
 int lock(const char* file) {
+  // The failpoint's hits come first and the verdict last, so that every planned fault fires in
+  // a run that finds the file taken.
   const int fd = ::open(file, O_CREAT | O_EXCL | O_WRONLY, 0644);
-  if (fd < 0) {
-    std::fprintf(stderr, "Assertion failed: another run holds %s\n", file);
-    return 1;
-  }
   for (int i = 0; i < 2; ++i) {
     if (FAILPOINT("probe.Locked")) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (fd < 0) {
+    std::fprintf(stderr, "Assertion failed: another run holds %s\n", file);
+    return 1;
   }
   ::close(fd);
   ::unlink(file);
