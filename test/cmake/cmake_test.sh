@@ -14,6 +14,8 @@
 #   subproject     through add_subdirectory() failpoint builds no tests or examples and imposes
 #                  no build type; neither does a plain configure of failpoint; a missing
 #                  component fails find_package
+#   exploration    failpoint_add_exploration() from an installed failpoint (failpoint::explore):
+#                  the exploration of a test with a bug fails, that of the fixed test passes
 set -euo pipefail
 
 build=$(cd "$1" && pwd)
@@ -193,6 +195,69 @@ CMAKE
   fi
   grep -q "nosuch" "$work/missing-configure.log" || fail "the error does not name the component"
   ok "find_package(failpoint COMPONENTS ... nosuch) fails naming it"
+}
+
+case_exploration() {
+  install_failpoint
+  mkdir -p "$work/explored"
+  cat >"$work/explored/store.cpp" <<'CPP'
+#include <failpoint/failpoint.hpp>
+#include <cstdio>
+#include <cstring>
+// Saves two records; a failed save is retried only when built FIXED.
+int main() {
+  int saved = 0;
+  for (int record = 1; record <= 2; ++record) {
+    bool failed = false;
+    if (auto fp = FAILPOINT_VALUE("store.Save", bool))
+      failed = *fp;
+#ifndef FIXED
+    if (failed && record == 2)
+      continue;
+#endif
+    ++saved;
+  }
+  if (saved != 2) {
+    std::fprintf(stderr, "Assertion failed: a record was lost\n");
+    return 1;
+  }
+  return 0;
+}
+CPP
+  cat >"$work/explored/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(explored CXX)
+set(CMAKE_CXX_STANDARD 17)
+enable_testing()
+find_package(failpoint CONFIG REQUIRED)
+foreach(variant buggy fixed)
+  add_executable(store_${variant} store.cpp)
+  target_link_libraries(store_${variant} PRIVATE failpoint::runtime)
+  add_test(NAME store.${variant} COMMAND store_${variant})
+  failpoint_add_exploration(explore.${variant} TEST store.${variant} DEPTH 1)
+endforeach()
+target_compile_definitions(store_fixed PRIVATE FIXED)
+CMAKE
+  must "configure a project using failpoint_add_exploration" configure explored "$work/explored"
+  must "build it" build_project explored
+  local out
+  out=$(ctest --test-dir "$work/explored-build" -L failpoint-exploration 2>&1) && {
+    echo "$out"
+    fail "the exploration of the buggy test passed"
+  }
+  grep -Eq "explore\.fixed \.+ +Passed" <<<"$out" || {
+    echo "$out"
+    fail "the exploration of the fixed test did not pass"
+  }
+  grep -Eq "explore\.buggy \.+\*\*\*Failed" <<<"$out" || {
+    echo "$out"
+    fail "the exploration of the buggy test did not fail"
+  }
+  [ -f "$work/explored-build/failpoint-exploration/explore.buggy/store.buggy/failure-1.json" ] ||
+    fail "no counterexample for the buggy test"
+  grep -q "failpoint-explore" <<<"$(ctest --test-dir "$work/explored-build" -N -V -R explore.buggy)" ||
+    fail "the exploration does not run failpoint-explore"
+  ok "failpoint_add_exploration from an install: the buggy exploration fails, the fixed passes"
 }
 
 "case_${case_name//-/_}"
