@@ -8,6 +8,7 @@
 //   suite_probe lock FILE  holds FILE (O_EXCL) while it hits probe.Locked twice, 100 ms apart;
 //                          a run that found FILE taken fails at the end: two runs overlapped
 //   suite_probe exit N     exits with N, reaching probe.Exit (no value) first
+//   suite_probe needs FILE as fixed, but fails when FILE does not exist (a fixture's work)
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -79,6 +80,13 @@ int main(int argc, char** argv) {
     return save_records(mode == "fixed");
   if (mode == "nofp")
     return 0;
+  if (mode == "needs" && argc > 2) {
+    if (!std::filesystem::exists(argv[2])) {
+      std::fprintf(stderr, "Assertion failed: %s does not exist\n", argv[2]);
+      return 1;
+    }
+    return save_records(true);
+  }
   if (mode == "env")
     return env();
   if (mode == "lock" && argc > 2)
@@ -88,6 +96,6 @@ int main(int argc, char** argv) {
     }
     return std::atoi(argv[2]);
   }
-  std::fprintf(stderr, "usage: suite_probe buggy|fixed|nofp|env|lock FILE|exit N\n");
+  std::fprintf(stderr, "usage: suite_probe buggy|fixed|nofp|env|lock FILE|exit N|needs FILE\n");
   return 2;
 }

@@ -185,6 +185,28 @@ TEST_CASE("runs of a RUN_SERIAL or RESOURCE_LOCK test never overlap", "[explorer
   CHECK(s.result.status == 1);
 }
 
+TEST_CASE("a fixture's setup test runs before the exploration and its cleanup after",
+          "[explorer][suite][ctest]") {
+  const std::string dir = failpoint_test::temp_dir();
+  const std::string ready = dir + "/ready";
+  const std::string build =
+      ctest_tree(dir, "add_test(NAME setup COMMAND touch " + ready + ")\n" +
+                          "add_test(NAME cleanup COMMAND rm " + ready + ")\n" +
+                          "add_test(NAME uses COMMAND " + probe() + " needs " + ready + ")\n" +
+                          "set_tests_properties(setup PROPERTIES FIXTURES_SETUP db)\n" +
+                          "set_tests_properties(cleanup PROPERTIES FIXTURES_CLEANUP db)\n" +
+                          "set_tests_properties(uses PROPERTIES FIXTURES_REQUIRED db)\n");
+  // -R selects the test alone; ctest adds its fixture's tests.
+  const suite_run s = run_suite(dir, {"ctest", "--test-dir", build, "-R", "^uses$"});
+  INFO(s.result.out << s.result.err);
+  CHECK(s.result.status == 0);
+  CHECK(unit_of(s.report, "uses").at("status") == "no failure");
+  CHECK(unit_of(s.report, "uses").at("runs").get<int>() > 0);
+  CHECK_THAT(unit_of(s.report, "setup").at("note").get<std::string>(),
+             Catch::Contains("fixture's setup or cleanup"));
+  CHECK_FALSE(fs::exists(ready));  // the cleanup ran
+}
+
 TEST_CASE("ctest mode refuses bad inputs with exit status 2", "[explorer][suite][ctest]") {
   const std::string dir = failpoint_test::temp_dir();
   const std::string build = ctest_tree(dir, "add_test(NAME fixed COMMAND " + probe() + " fixed)\n");
