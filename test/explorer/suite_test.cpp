@@ -285,12 +285,18 @@ TEST_CASE("ctest mode with --each-test-case splits the tests that run Catch2 or 
   const std::string build = ctest_tree(
       dir, std::string("add_test(NAME catch COMMAND ") + CASES_CATCH2 + ")\n" +
                "add_test(NAME gtest COMMAND " + CASES_GTEST + " --gtest_filter=Store.*)\n" +
-               "add_test(NAME probe COMMAND " + probe() + " fixed)\n");
+               "add_test(NAME probe COMMAND " + probe() + " fixed)\n" +
+               // One case with an option, as catch_discover_tests registers it.
+               "add_test(NAME one COMMAND " + CASES_CATCH2 +
+               " \"reaches no failpoint\" --durations no)\n");
   const suite_run s = run_suite(dir, {"-j", "2", "--each-test-case", "ctest", "--test-dir", build});
   INFO(s.result.out << s.result.err);
   CHECK(s.result.status == 1);
-  // 3 Catch2 cases, the 3 GoogleTest cases its filter keeps, the probe as a whole.
-  CHECK(s.report.at("units").size() == 7);
+  // 3 Catch2 cases, the 3 GoogleTest cases its filter keeps, the probe as a whole, the one case.
+  CHECK(s.report.at("units").size() == 8);
+  const json one = unit_of(s.report, "one", "reaches no failpoint");
+  CHECK(one.at("command") == json({CASES_CATCH2, "--durations", "no", "reaches no failpoint"}));
+  CHECK(one.at("status") == "skipped");
   CHECK(unit_of(s.report, "catch", "a save that is not retried").at("status") == "failures");
   CHECK(unit_of(s.report, "gtest", "Store.SaveNotRetried").at("status") == "failures");
   CHECK(unit_of(s.report, "gtest", "Store.SaveRetried").at("status") == "no failure");
