@@ -39,10 +39,12 @@ int explore_ctest(const failpoint::explorer::ctest_query& query,
       selection += fmt::format(" -R \"{}\"", query.include_regex);
     if (!query.exclude_regex.empty())
       selection += fmt::format(" but not -E \"{}\"", query.exclude_regex);
-    std::cerr << fmt::format(
-        "failpoint-explore ctest: no test in \"{}\"{}\n",
-        fs::absolute(query.test_dir.empty() ? "." : query.test_dir).lexically_normal().string(),
-        selection);
+    fs::path dir = query.test_dir.empty() ? fs::current_path()
+                                          : fs::absolute(query.test_dir).lexically_normal();
+    if (!dir.has_filename())
+      dir = dir.parent_path();
+    std::cerr << fmt::format("failpoint-explore ctest: no test in \"{}\"{}\n", dir.string(),
+                             selection);
     return exit_usage;
   }
   std::cout << fmt::format("explore: {} ctest tests\n", tests.size());
