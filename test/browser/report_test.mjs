@@ -69,6 +69,8 @@ try {
   const pageUrl = url.pathToFileURL(path.join(dir, "html", "index.html")).href;
   await page.goto(pageUrl, {waitUntil: "load"});
 
+  check(same(requests, [pageUrl]), "the page requested nothing but itself" + (same(requests, [pageUrl]) ? "" : ": " + requests.join(" ")));
+
   // The summary.
   const summary = await page.$$eval("#summary tr", (rows) =>
     Object.fromEntries(rows.map((r) => [r.dataset.key, {text: r.querySelector("td").textContent,
@@ -102,7 +104,8 @@ try {
     const got = await page.$eval(id, (d) => ({
       reproducer: d.querySelector("pre.reproducer").textContent,
       stderr: d.querySelector("pre.stderr").textContent,
-      key: d.querySelector("summary .key").textContent,
+      key: d.querySelector("dl.fields .key").textContent,
+      headline: d.querySelector("summary .key").textContent,
       rate: d.querySelector(".rate").textContent,
       schedule: [...d.querySelectorAll("table.schedule td.failpoint")].map((td) => td.textContent),
     }));
@@ -110,6 +113,8 @@ try {
     check(got.reproducer === c.reproducer, `failure ${n + 1}'s reproducer is the counterexample's`);
     check(got.stderr === c.stderr_tail, `failure ${n + 1}'s stderr tail is the counterexample's`);
     check(got.key === report.failures[n].key, `failure ${n + 1}'s key line is the report's`);
+    check(got.headline === (c.outcome.key || "signal " + c.outcome.signal),
+          `failure ${n + 1}'s headline is its key line, or its signal: ${got.headline}`);
     check(got.rate === `${c.reproduced.failed_again} of ${c.reproduced.runs} re-runs failed again`,
           `failure ${n + 1}'s reproduction rate: ${got.rate}`);
     check(same(got.schedule, c.schedule.map((f) => f.failpoint)), `failure ${n + 1}'s schedule`);
@@ -207,6 +212,7 @@ try {
   check(markup.bold === report.failures.length, "no <b> came from the report (only the failures' numbers)");
   check(markup.nameCell, "the failpoint named with markup is listed as text");
   check(markup.stderr, "stderr's markup is shown as text");
+  check(markup.title === "failpoint-explore: " + report.command.argv.join(" "), "the title names the command");
 
   // The `html` subcommand renders the same report file into the same page.
   const again = spawnSync(explore, ["html", "report.json", "--out", "html2"], {cwd: dir, encoding: "utf8"});
@@ -214,8 +220,26 @@ try {
   check(fs.readFileSync(path.join(dir, "html2", "index.html"), "utf8") === fs.readFileSync(path.join(dir, "html", "index.html"), "utf8"),
         "into the same page as --html");
 
+  // Fields this page does not know (a later report's) are shown as JSON text, and nothing breaks.
+  const extended = {...report, coverage: {only_under_faults: ["<b>planted.cpp:12</b>"]}, walks: 3,
+                    runs: report.runs.map((r) => ({...r, walk: "<i>w</i>"}))};
+  fs.writeFileSync(path.join(dir, "extended.json"), JSON.stringify(extended));
+  const ext = spawnSync(explore, ["html", "extended.json", "--out", "extended"], {cwd: dir, encoding: "utf8"});
+  check(ext.status === 0, "failpoint-explore html renders a report with fields it does not know" +
+        (ext.status === 0 ? "" : ": " + ext.stderr));
+  const extUrl = url.pathToFileURL(path.join(dir, "extended", "index.html")).href;
+  check(same(requests, [pageUrl]), "clicking and filtering requested nothing either");
+  requests.length = 0;
+  await page.goto(extUrl, {waitUntil: "load"});
+  const extra = await page.$$eval("#extra details.extra", (ds) => ds.map((d) => [d.dataset.field, d.querySelector("pre").textContent]));
+  check(same(extra, [["coverage", JSON.stringify(extended.coverage, null, 2)], ["walks", "3"]]),
+        "the unknown fields are listed as their JSON");
+  check(await page.$$eval("#tree li.node", (lis) => lis.length) === report.runs.length, "the tree is still whole");
+  check(await page.$$eval("b, i", (es) => es.filter((e) => !e.closest("details.failure > summary")).length) === 0,
+        "no markup came from the unknown fields");
+  check(same(requests, [extUrl]), "that page too requested nothing but itself");
+
   check(errors.length === 0, "no console or page errors" + (errors.length ? ": " + errors.join(" | ") : ""));
-  check(same(requests, [pageUrl]), "the page requested nothing but itself" + (same(requests, [pageUrl]) ? "" : ": " + requests.join(" ")));
 } catch (e) {
   check(false, "unexpected error: " + (e && e.stack ? e.stack : e));
 } finally {
