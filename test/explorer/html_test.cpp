@@ -77,7 +77,7 @@ TEST_CASE("the report's JSON cannot end the page's script element", "[explorer][
 }
 
 TEST_CASE(
-    "--html and the html subcommand write the same page with the report and its "
+    "the page of --html is the html subcommand's, with the report and its "
     "counterexamples",
     "[explorer][html]") {
   const std::string dir = failpoint_test::temp_dir();
