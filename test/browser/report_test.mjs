@@ -239,6 +239,36 @@ try {
         "no markup came from the unknown fields");
   check(same(requests, [extUrl]), "that page too requested nothing but itself");
 
+  // A report above the page's limit (1000 runs) starts collapsed below depth 1 and makes the rows
+  // of a run's children when they are first shown: by a click, or by a filter that matches them.
+  const big = {...report, failures: [], not_realized: [], runs: []};
+  const fault = (name) => ({failpoint: name, hit: 1, fault: "return", mode: "once"});
+  for (let i = 0; i < 100; ++i) {
+    const root = {failpoints: `x.P${i}=1*return->off`, schedule: [fault(`x.P${i}`)], outcome: "pass", parent: null};
+    big.runs.push(root);
+    for (let j = 0; j < 12; ++j) {
+      big.runs.push({failpoints: `${root.failpoints};y.Q${j}=1*return->off`, schedule: [fault(`x.P${i}`), fault(`y.Q${j}`)],
+                     outcome: j === 7 ? "fail" : "pass", parent: root.failpoints});
+    }
+  }
+  fs.writeFileSync(path.join(dir, "big.json"), JSON.stringify(big));
+  const bigRun = spawnSync(explore, ["html", "big.json", "--out", "big"], {cwd: dir, encoding: "utf8"});
+  check(bigRun.status === 0, "failpoint-explore html renders a report of 1300 runs");
+  await page.goto(url.pathToFileURL(path.join(dir, "big", "index.html")).href, {waitUntil: "load"});
+  const rows = () => page.$$eval("#tree li.node", (lis) => lis.filter((li) => li.checkVisibility()).map((li) => li.dataset.failpoints));
+  check((await rows()).length === 100 && (await page.$$("#tree li.node")).length === 100,
+        "1300 runs: the 100 depth-1 rows are shown and made, no other");
+  await page.click("#tree > li.node:first-child > .row > button.toggle");
+  check(same(await rows(), [big.runs[0].failpoints, ...big.runs.slice(1, 13).map((r) => r.failpoints),
+                           ...big.runs.filter((r) => r.parent === null).slice(1).map((r) => r.failpoints)]),
+        "expanding the first shows its 12 combinations under it");
+  await setName("y.q7");
+  const q7 = big.runs.filter((r) => r.schedule.some((f) => f.failpoint === "y.Q7"));
+  check(same(await page.$$eval("#tree li.node.match", (lis) => lis.filter((li) => li.checkVisibility()).map((li) => li.dataset.failpoints)),
+             q7.map((r) => r.failpoints)),
+        "the name filter shows the 100 matching combinations, each under its dimmed parent");
+  check(await page.$eval("#filter-count", (e) => e.textContent) === "100 of 1300 schedules shown", "and counts them");
+
   check(errors.length === 0, "no console or page errors" + (errors.length ? ": " + errors.join(" | ") : ""));
 } catch (e) {
   check(false, "unexpected error: " + (e && e.stack ? e.stack : e));
