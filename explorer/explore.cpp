@@ -903,7 +903,10 @@ int explore(const options& opts, std::ostream& log) {
         {"stderr_tail", f.run.stderr_tail},
         {"reproducer", shell_reproducer(opts.cmd, f.run.failpoints)},
     };
-    std::ofstream(f.file) << counterexample.dump(2) << "\n";
+    // Output need not be UTF-8 (a tail cut inside a character, binary bytes): U+FFFD stands for
+    // what is not, here and in the report.
+    std::ofstream(f.file) << counterexample.dump(2, ' ', false, json::error_handler_t::replace)
+                          << "\n";
     std::ofstream(base + ".sh") << "#!/bin/sh\n# failpoint-explore: " << outcome_name(f.run.kind)
                                 << " (" << f.run.key << ")\n"
                                 << shell_reproducer(opts.cmd, f.run.failpoints) << "\n";
@@ -990,7 +993,8 @@ int explore(const options& opts, std::ostream& log) {
     for (const run_result& r : not_realized)
       report["not_realized"].push_back(r.failpoints);
     if (!opts.report_file.empty())
-      std::ofstream(opts.report_file) << report.dump(2) << "\n";
+      std::ofstream(opts.report_file)
+          << report.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     if (!opts.html_dir.empty()) {
       std::vector<std::string> missing;
       log << fmt::format("explore: HTML report: {}\n",

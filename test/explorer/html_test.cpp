@@ -172,3 +172,21 @@ TEST_CASE("an --html directory that cannot be made is refused before exploring",
   CHECK_THAT(e.result.err, Catch::Contains("--html \"" + dir + "/file/html\": cannot create it"));
   CHECK_FALSE(fs::exists(dir + "/report.json"));
 }
+
+TEST_CASE("output that is not UTF-8 still gives counterexamples, a report and a page",
+          "[explorer][html]") {
+  const std::string dir = failpoint_test::temp_dir();
+  // The planted failure, then bytes that are no UTF-8 on stderr.
+  const exploration e = explore(
+      dir, {"--depth", "1", "--reproduce", "0", "--html", dir + "/html"},
+      {"/bin/sh", "-c", planted + " single || { printf 'error \\377\\376\\n' >&2; exit 1; }"});
+  INFO(e.result.out << e.result.err);
+  CHECK(e.result.status == 1);
+  REQUIRE(e.counterexamples.size() == 1);
+  const json c = json::parse(std::ifstream(e.counterexamples[0]));
+  CHECK_THAT(c.at("stderr_tail").get<std::string>(),
+             Catch::EndsWith("error \xEF\xBF\xBD\xEF\xBF\xBD\n"));
+  CHECK(e.report.at("failures").size() == 1);
+  const json data = page_data(failpoint_test::read_file(dir + "/html/index.html"));
+  CHECK(data.at("counterexamples")[0].at("data") == c);
+}
