@@ -221,7 +221,8 @@ try {
         "into the same page as --html");
 
   // Fields this page does not know (a later report's) are shown as JSON text, and nothing breaks.
-  const extended = {...report, coverage: {only_under_faults: ["<b>planted.cpp:12</b>"]}, walks: 3,
+  const extended = {...report, stopped_by: "time budget", left: 42,
+                    coverage: {only_under_faults: ["<b>planted.cpp:12</b>"]}, walks: 3,
                     runs: report.runs.map((r) => ({...r, walk: "<i>w</i>"}))};
   fs.writeFileSync(path.join(dir, "extended.json"), JSON.stringify(extended));
   const ext = spawnSync(explore, ["html", "extended.json", "--out", "extended"], {cwd: dir, encoding: "utf8"});
@@ -235,6 +236,9 @@ try {
   check(same(extra, [["coverage", JSON.stringify(extended.coverage, null, 2)], ["walks", "3"]]),
         "the unknown fields are listed as their JSON");
   check(await page.$$eval("#tree li.node", (lis) => lis.length) === report.runs.length, "the tree is still whole");
+  check(same(await page.$$eval('#summary tr[data-key="stopped_by"] td, #summary tr[data-key="left"] td', (tds) => tds.map((td) => td.textContent)),
+             ["time budget", "42"]),
+        "the summary says what stopped the exploration and how many schedules were left");
   check(await page.$$eval("b, i", (es) => es.filter((e) => !e.closest("details.failure > summary")).length) === 0,
         "no markup came from the unknown fields");
   check(same(requests, [extUrl]), "that page too requested nothing but itself");
