@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "explorer/html_report.hpp"
 #include "explorer/process.hpp"
 
 extern char** environ;
@@ -793,6 +794,7 @@ int explore(const options& opts, std::ostream& log) {
   std::vector<run_result> not_realized;
   std::uint64_t runs_done = 0;
   std::uint64_t left = 0;
+  std::map<std::string, std::string> parent_of;  // a combination's FAILPOINTS -> its parent's
   std::string stopped_by;
   std::atomic<bool> stop{false};
   auto over_time = [&] {
@@ -856,8 +858,12 @@ int explore(const options& opts, std::ostream& log) {
     if (depth < opts.depth) {
       scheduling([&] {
         for (const run_result& r : runs) {
-          if (r.faults.size() == static_cast<std::size_t>(depth) && r.kind == outcome::pass)
-            extend(r, baseline, opts.menus, opts.cmd.seed, seen, next);
+          if (r.faults.size() != static_cast<std::size_t>(depth) || r.kind != outcome::pass)
+            continue;
+          const std::size_t before = next.size();
+          extend(r, baseline, opts.menus, opts.cmd.seed, seen, next);
+          for (std::size_t i = before; i < next.size(); ++i)
+            parent_of[failpoints_spec(next[i])] = r.failpoints;
         }
       });
     }
@@ -897,7 +903,10 @@ int explore(const options& opts, std::ostream& log) {
         {"stderr_tail", f.run.stderr_tail},
         {"reproducer", shell_reproducer(opts.cmd, f.run.failpoints)},
     };
-    std::ofstream(f.file) << counterexample.dump(2) << "\n";
+    // Output need not be UTF-8 (a tail cut inside a character, binary bytes): U+FFFD stands for
+    // what is not, here and in the report.
+    std::ofstream(f.file) << counterexample.dump(2, ' ', false, json::error_handler_t::replace)
+                          << "\n";
     std::ofstream(base + ".sh") << "#!/bin/sh\n# failpoint-explore: " << outcome_name(f.run.kind)
                                 << " (" << f.run.key << ")\n"
                                 << shell_reproducer(opts.cmd, f.run.failpoints) << "\n";
@@ -939,7 +948,7 @@ int explore(const options& opts, std::ostream& log) {
   if (failure_order.empty())
     log << "explore: no failure found\n";
 
-  if (!opts.report_file.empty()) {
+  if (!opts.report_file.empty() || !opts.html_dir.empty()) {
     json report = {
         {"format", "failpoint-explore report"},
         {"version", file_version},
@@ -963,8 +972,12 @@ int explore(const options& opts, std::ostream& log) {
       report["failpoints"][name] = {
           {"type", b.type}, {"hits", b.hits}, {"stable", b.stable}, {"faults", b.menu}};
     report["runs"] = json::array();
-    for (const run_result& r : runs)
-      report["runs"].push_back(run_json(r));
+    for (const run_result& r : runs) {
+      json j = run_json(r);
+      const auto parent = parent_of.find(r.failpoints);
+      j["parent"] = parent == parent_of.end() ? json(nullptr) : json(parent->second);
+      report["runs"].push_back(std::move(j));
+    }
     report["failures"] = json::array();
     for (const std::string& fp : failure_order) {
       const failure& f = failures[fp];
@@ -979,7 +992,14 @@ int explore(const options& opts, std::ostream& log) {
     report["not_realized"] = json::array();
     for (const run_result& r : not_realized)
       report["not_realized"].push_back(r.failpoints);
-    std::ofstream(opts.report_file) << report.dump(2) << "\n";
+    if (!opts.report_file.empty())
+      std::ofstream(opts.report_file)
+          << report.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    if (!opts.html_dir.empty()) {
+      std::vector<std::string> missing;
+      log << fmt::format("explore: HTML report: {}\n",
+                         write_html_report(report, opts.html_dir, "", missing));
+    }
   }
   return failure_order.empty() ? exit_no_failure : exit_failures;
 }

@@ -75,6 +75,7 @@ struct options {
   int reproduce_runs = 3;     // re-runs of each distinct failure
   std::string out_dir;        // counterexamples go here
   std::string report_file;    // --report; empty: none
+  std::string html_dir;       // --html: DIR/index.html; empty: none
   std::string work_parent;    // where runs' directories go; empty: /dev/shm or $TMPDIR
   bool progress_bar = false;  // a terminal: redraw one line; otherwise plain lines
 };

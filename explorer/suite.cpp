@@ -219,19 +219,21 @@ int explore_units(const std::vector<unit>& units, const options& base, std::ostr
   } cleanup_work{work};
 
   // Each unit's directory under --out; two names that map to the same one get -2, -3...
+  // (--html gets the same layout: DIR/<test>/<case>/index.html.)
   std::set<std::string> taken;
-  std::vector<std::string> dirs;
+  std::vector<std::string> dirs, relative;
   for (const unit& u : units) {
-    fs::path d = base.out_dir;
+    fs::path d;
     if (!u.test.empty())
       d /= directory_name(u.test);
     if (!u.test_case.empty())
       d /= directory_name(u.test_case);
-    std::string dir = d.string();
-    for (int n = 2; taken.count(dir) != 0; ++n)
-      dir = fmt::format("{}-{}", d.string(), n);
-    taken.insert(dir);
-    dirs.push_back(dir);
+    std::string rel = d.string();
+    for (int n = 2; taken.count(rel) != 0; ++n)
+      rel = fmt::format("{}-{}", d.string(), n);
+    taken.insert(rel);
+    relative.push_back(rel);
+    dirs.push_back((fs::path(base.out_dir) / rel).string());
   }
 
   std::vector<unit_result> results(units.size());
@@ -310,6 +312,8 @@ int explore_units(const std::vector<unit>& units, const options& base, std::ostr
     o.out_dir = dirs[i];
     fs::create_directories(o.out_dir);
     o.report_file = o.out_dir + "/report.json";
+    if (!base.html_dir.empty())
+      o.html_dir = (fs::path(base.html_dir) / relative[i]).string();
     if (u.one_at_a_time) {
       o.jobs = 1;
       log << fmt::format("explore: {}: runs one at a time ({})\n", unit_label(u),

@@ -33,8 +33,9 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The page's browser test (test/browser) drives chromium with puppeteer-core from npm, at the
-# version pinned by test/browser/package-lock.json; it downloads no browser.
+# The browser tests (test/browser: the endpoint's page, failpoint-explore's HTML report) drive
+# chromium with puppeteer-core from npm, at the version pinned by test/browser/package-lock.json;
+# it downloads no browser.
 browser_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/test/browser"
 if [[ ! -d "$browser_dir/node_modules/puppeteer-core" ]]; then
   command -v npm >/dev/null || { echo "deps: npm is missing (Node 20 and npm)" >&2; exit 1; }

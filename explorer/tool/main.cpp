@@ -3,6 +3,7 @@
 //   failpoint-explore [options] --each-test-case -- TEST-BINARY [ARGS...]
 //   failpoint-explore ctest [--test-dir DIR] [-R REGEX] [-E REGEX] [options]
 //   failpoint-explore replay [--expect-pass] FILE
+//   failpoint-explore html REPORT --out DIR
 // See docs/explorer.md and README.md ("Exploring faults").
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "explorer/explore.hpp"
+#include "explorer/html_report.hpp"
 #include "explorer/suite.hpp"
 
 namespace {
@@ -93,6 +95,8 @@ int main(int argc, char** argv) {
   app.add_option("--out", opts.out_dir, "Directory for the counterexamples")
       ->default_val("failpoint-explore-out");
   app.add_option("--report", opts.report_file, "Write every run to this JSON file");
+  app.add_option("--html", opts.html_dir,
+                 "Write the report as a self-contained page, DIR/index.html (created)");
   app.add_option("--seed", opts.cmd.seed, "FAILPOINTS_SEED of the runs and the hit sampling")
       ->default_val(1);
   app.add_option("--env", env, "NAME=VALUE set for the command; repeatable");
@@ -136,6 +140,12 @@ int main(int argc, char** argv) {
   replay->add_flag("--expect-pass", expect_pass,
                    "Succeed when the run passes with every planned fault fired (after a fix)");
 
+  CLI::App* html = app.add_subcommand(
+      "html", "Write a report file (--report, or merged shards) as a page, DIR/index.html");
+  std::string html_report, html_out;
+  html->add_option("report", html_report, "A report written by --report")->required();
+  html->add_option("--out", html_out, "Directory of the page (created)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -145,6 +155,22 @@ int main(int argc, char** argv) {
   try {
     if (*replay) {
       return ex::replay(replay_file, expect_pass, fs::temp_directory_path().string(), std::cout);
+    }
+    if (*html) {
+      try {
+        const nlohmann::json report = ex::read_report(html_report);
+        std::vector<std::string> missing;
+        const std::string page = ex::write_html_report(
+            report, html_out, fs::absolute(html_report).parent_path().string(), missing);
+        for (const std::string& m : missing)
+          std::cerr << "failpoint-explore html: counterexample " << m
+                    << ": its failure is shown without reproducer and output\n";
+        std::cout << page << "\n";
+        return 0;
+      } catch (const std::runtime_error& e) {
+        std::cerr << "failpoint-explore html: " << e.what() << "\n";
+        return exit_usage;
+      }
     }
     if (*ctest && (!command.empty() || !env.empty() || !cwd.empty())) {
       std::cerr << "failpoint-explore ctest: the tests' commands, environments and "
@@ -180,6 +206,16 @@ int main(int argc, char** argv) {
     if (timeout > 0)
       opts.timeout = seconds_option(timeout);
     opts.progress_bar = progress == "bar" || (progress == "auto" && ::isatty(STDOUT_FILENO));
+    // A directory that cannot be made is an error before the exploration, not after it.
+    if (!opts.html_dir.empty()) {
+      std::error_code ec;
+      fs::create_directories(opts.html_dir, ec);
+      if (ec) {
+        std::cerr << fmt::format("failpoint-explore: --html \"{}\": cannot create it: {}\n",
+                                 opts.html_dir, ec.message());
+        return exit_usage;
+      }
+    }
     ex::suite_options how;
     how.each_test_case = each_test_case;
     if (framework != "auto")

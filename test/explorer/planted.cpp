@@ -10,6 +10,9 @@
 //   planted ubsan      planted.Overflow (int): the value overflows a signed addition (UBSan)
 //   planted flaky F    planted.Flaky hit twice in the first two runs (counted in file F), then
 //                      once: a fault planned at hit 2 never fires
+//   planted markup     planted.A then a failpoint whose name is markup (bool), each hit once:
+//                      both `true` fail with markup and quotes on stderr; then planted.Crash (no
+//                      value) aborts. For the HTML report, which must show all of it as text.
 #include <unistd.h>
 
 #include <climits>
@@ -103,6 +106,26 @@ int ubsan() {
   return sum == INT_MAX ? 0 : 0;
 }
 
+// The failpoint's name and the failure's output hold markup a page must not run.
+constexpr char markup_name[] = "planted.</script><script>injected()</script>'&lt'";
+
+int markup() {
+  bool a = false, m = false;
+  if (auto fp = FAILPOINT_VALUE("planted.A", bool))
+    a = *fp;
+  if (auto fp = FAILPOINT_VALUE(markup_name, bool))
+    m = *fp;
+  if (a && m) {
+    std::fprintf(stderr,
+                 "Assertion failed: <script>injected()</script> \"both\" & 'down' <img src=x "
+                 "onerror=\"injected()\"> </pre><b>bold</b>\n");
+    return 1;
+  }
+  if (FAILPOINT("planted.Crash"))
+    std::abort();
+  return 0;
+}
+
 int flaky(const std::string& counter) {
   int runs = 0;
   std::ifstream(counter) >> runs;
@@ -131,8 +154,10 @@ int main(int argc, char** argv) {
     return hang();
   if (mode == "ubsan")
     return ubsan();
+  if (mode == "markup")
+    return markup();
   if (mode == "flaky" && argc > 2)
     return flaky(argv[2]);
-  std::fprintf(stderr, "usage: planted single|combo|threads|crash|hang|ubsan|flaky FILE\n");
+  std::fprintf(stderr, "usage: planted single|combo|threads|crash|hang|ubsan|markup|flaky FILE\n");
   return 2;
 }
