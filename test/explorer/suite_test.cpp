@@ -262,7 +262,8 @@ TEST_CASE("each case of a Catch2 program is explored on its own", "[explorer][su
 
 TEST_CASE("each case of a GoogleTest program is explored on its own", "[explorer][suite][cases]") {
   const std::string dir = failpoint_test::temp_dir();
-  const suite_run s = run_suite(dir, {"-j", "2", "--each-test-case", "--", CASES_GTEST});
+  const suite_run s =
+      run_suite(dir, {"-j", "2", "--html", dir + "/html", "--each-test-case", "--", CASES_GTEST});
   INFO(s.result.out << s.result.err);
   CHECK(s.result.status == 1);
   REQUIRE(s.report.at("units").size() == 4);
@@ -277,6 +278,10 @@ TEST_CASE("each case of a GoogleTest program is explored on its own", "[explorer
   CHECK_THAT(disabled.at("note").get<std::string>(), Catch::Contains("DISABLED_"));
   CHECK(fs::exists(dir + "/out/Store.SaveNotRetried/failure-1.json"));
   CHECK_FALSE(fs::exists(dir + "/out/Store.SaveRetried/failure-1.json"));
+  // --html: one page per explored case.
+  CHECK(fs::exists(dir + "/html/Store.SaveNotRetried/index.html"));
+  CHECK(fs::exists(dir + "/html/Store.SaveRetried/index.html"));
+  CHECK_FALSE(fs::exists(dir + "/html/Plain.NoFailpoint/index.html"));
 }
 
 TEST_CASE("ctest mode with --each-test-case splits the tests that run Catch2 or GoogleTest",
