@@ -129,51 +129,61 @@ std::vector<walk> pairwise_walks(const matrix& m) {
     return f < g ? covered[f][g][a * m[g].second.size() + b]
                  : covered[g][f][b * m[f].second.size() + a];
   };
+  // Pairs not covered yet that involve term a of failpoint f.
+  auto open_pairs = [&](std::size_t f, std::size_t a) {
+    std::size_t count = 0;
+    for (std::size_t g = 0; g < n; ++g) {
+      for (std::size_t b = 0; g != f && b < m[g].second.size(); ++b)
+        count += is_covered(f, a, g, b) ? 0 : 1;
+    }
+    return count;
+  };
   std::vector<walk> out;
   constexpr std::size_t unset = static_cast<std::size_t>(-1);
   while (left > 0) {
-    // The first pair not covered yet.
-    walk w(n, unset);
-    bool found = false;
-    for (std::size_t f = 0; f < n && !found; ++f) {
-      for (std::size_t g = f + 1; g < n && !found; ++g) {
-        for (std::size_t i = 0; i < covered[f][g].size() && !found; ++i) {
-          if (!covered[f][g][i]) {
-            w[f] = i / m[g].second.size();
-            w[g] = i % m[g].second.size();
-            found = true;
+    // One candidate per starting failpoint (AETG's idea, without its randomness): the start gets
+    // its term with the most open pairs; every other failpoint, in turn, the term that covers
+    // the most open pairs with the terms chosen so far (then the one with more open pairs, then
+    // the lowest index). The candidate covering the most open pairs is kept.
+    walk best_walk;
+    std::size_t best_gain = 0;
+    for (std::size_t start = 0; start < n; ++start) {
+      walk w(n, unset);
+      std::size_t gain_total = 0;
+      for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t f = (start + k) % n;
+        std::size_t best = 0, best_gain_here = 0, best_open = 0;
+        for (std::size_t a = 0; a < m[f].second.size(); ++a) {
+          std::size_t gain = 0;
+          for (std::size_t g = 0; g < n; ++g) {
+            if (g != f && w[g] != unset && !is_covered(f, a, g, w[g]))
+              ++gain;
+          }
+          const std::size_t open = open_pairs(f, a);
+          if (a == 0 || gain > best_gain_here || (gain == best_gain_here && open > best_open)) {
+            best = a;
+            best_gain_here = gain;
+            best_open = open;
           }
         }
+        w[f] = best;
+        gain_total += best_gain_here;
       }
-    }
-    // Every other failpoint: the term that covers the most new pairs with those chosen.
-    for (std::size_t f = 0; f < n; ++f) {
-      if (w[f] != unset)
-        continue;
-      std::size_t best = 0, best_gain = 0;
-      for (std::size_t a = 0; a < m[f].second.size(); ++a) {
-        std::size_t gain = 0;
-        for (std::size_t g = 0; g < n; ++g) {
-          if (g != f && w[g] != unset && !is_covered(f, a, g, w[g]))
-            ++gain;
-        }
-        if (gain > best_gain) {
-          best = a;
-          best_gain = gain;
-        }
+      if (gain_total > best_gain) {
+        best_gain = gain_total;
+        best_walk = w;
       }
-      w[f] = best;
     }
     for (std::size_t f = 0; f < n; ++f) {
       for (std::size_t g = f + 1; g < n; ++g) {
-        char& c = covered[f][g][w[f] * m[g].second.size() + w[g]];
+        char& c = covered[f][g][best_walk[f] * m[g].second.size() + best_walk[g]];
         if (!c) {
           c = 1;
           --left;
         }
       }
     }
-    out.push_back(std::move(w));
+    out.push_back(std::move(best_walk));
   }
   return out;
 }

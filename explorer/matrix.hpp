@@ -33,10 +33,9 @@ std::uint64_t product_size(const matrix& m);
 std::vector<walk> product_walks(const matrix& m, std::uint64_t limit);
 
 // A covering array of strength 2: walks such that every pair of terms of any two failpoints
-// appears in at least one walk. Deterministic greedy construction: each new walk starts from the
-// first pair not yet covered (in order of failpoints, then terms) and gives every other
-// failpoint, in order, the term that covers the most pairs not yet covered with the terms
-// already chosen (the lowest index on a tie).
+// appears in at least one walk. Deterministic greedy construction (matrix.cpp): each new walk is
+// the best of one candidate per starting failpoint, built term by term to cover the most pairs
+// not yet covered.
 std::vector<walk> pairwise_walks(const matrix& m);
 
 // The schedule of a walk: each failpoint whose term is not `off` gets its term from hit 1 on
