@@ -69,13 +69,14 @@ done
 # The merge alone, repeated on the 4-shard state (the final merge: every round's files read and
 # checked, the report written; --reproduce 0, so no process runs).
 state="$scratch/state-4"
-m0=$(now)
-for _ in 1 2 3 4 5; do
-  "$explore" merge --state "$state" --out "$scratch/out-again" >/dev/null
-done
-m1=$(now)
 files=$(ls "$state"/round-*/shard-*.json | wc -l)
 size=$(du -cb "$state"/round-*/shard-*.json | tail -1 | cut -f1)
-printf 'final merge of %d shard files (%d KB, %d runs): %.3f s (mean of 5)\n' "$files" \
-  $((size / 1024)) "$(runs_of "$state/report.json")" "$(calc "($m1 - $m0) / 5")"
+TIMEFORMAT='%R %U %S'
+for _ in 1 2 3 4 5; do
+  { time "$explore" merge --state "$state" --out "$scratch/out-again" >/dev/null; } 2>>"$scratch/merge-times"
+done
+read -r wall cpu < <(awk '{ w += $1; c += $2 + $3 } END { printf "%.3f %.3f\n", w / NR, c / NR }' \
+  "$scratch/merge-times")
+printf 'final merge of %d shard files (%d KB, %d runs), mean of 5: %s s wall, %s s CPU\n' "$files" \
+  $((size / 1024)) "$(runs_of "$state/report.json")" "$wall" "$cpu"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

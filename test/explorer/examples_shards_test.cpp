@@ -27,9 +27,9 @@ TEST_CASE("the services explored in 3 shards give the unsharded report", "[explo
   REQUIRE(one.result.status == 1);
 
   const std::string dir = failpoint_test::temp_dir();
-  const exploration sharded = explore_sharded(
-      dir, options, command, 3,
-      {shard_source::bazel, shard_source::indexed_job, shard_source::flag});
+  const exploration sharded =
+      explore_sharded(dir, options, command, 3,
+                      {shard_source::bazel, shard_source::indexed_job, shard_source::flag});
   INFO(sharded.result.out << sharded.result.err);
   CHECK(sharded.result.status == 1);
   CHECK(deterministic_part(sharded.report) == deterministic_part(one.report));

@@ -1,13 +1,13 @@
 // Fault matrices (explorer/matrix.hpp): parsing, the product's order, the pairwise covering
 // array, walk schedules and ids.
+#include "explorer/matrix.hpp"
+
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include <catch2/catch.hpp>
-
-#include "explorer/matrix.hpp"
 
 namespace {
 
@@ -71,8 +71,9 @@ TEST_CASE("pairwise walks cover every pair in far fewer walks than the product",
   CHECK(pairwise_walks(m) == walks);  // deterministic
 
   // Uneven sizes, and two failpoints (where pairwise is the product).
-  const matrix uneven = parse_matrix("a=off,panic;b=off,return(1),return(2),return(3),return(4);"
-                                     "c=off,panic,sleep(1);d=off,return(1),return(2)");
+  const matrix uneven = parse_matrix(
+      "a=off,panic;b=off,return(1),return(2),return(3),return(4);"
+      "c=off,panic,sleep(1);d=off,return(1),return(2)");
   CHECK(uncovered_pairs(uneven, pairwise_walks(uneven)) == 0);
   CHECK(pairwise_walks(uneven).size() < product_size(uneven));
   const matrix two = parse_matrix("a=off,panic;b=off,return(1),return(2)");

@@ -41,9 +41,8 @@ TEST_CASE("3 shards in rounds give the same report as one process", "[explorer][
 
   // Round 1 with Bazel's variables, round 2 with a Kubernetes Indexed Job's.
   const std::string dir = failpoint_test::temp_dir();
-  const exploration sharded =
-      explore_sharded(dir, {"-j", "1"}, command, 3,
-                      {shard_source::bazel, shard_source::indexed_job});
+  const exploration sharded = explore_sharded(dir, {"-j", "1"}, command, 3,
+                                              {shard_source::bazel, shard_source::indexed_job});
   INFO(sharded.result.out << sharded.result.err);
   CHECK(sharded.result.status == 1);
   CHECK(deterministic_part(sharded.report) == deterministic_part(one.report));
@@ -74,17 +73,18 @@ TEST_CASE("3 shards in rounds give the same report as one process", "[explorer][
   CHECK_THAT(late.out, Catch::Contains("is finished"));
 }
 
-TEST_CASE("shards from --shard and GoogleTest's variables, one shard and more shards than "
-          "schedules",
-          "[explorer][shards]") {
+TEST_CASE(
+    "shards from --shard and GoogleTest's variables, one shard and more shards than "
+    "schedules",
+    "[explorer][shards]") {
   const std::vector<std::string> command = {planted, "combo"};
   const std::string one_dir = failpoint_test::temp_dir();
   const exploration one = explore(one_dir, {"-j", "1"}, command);
   REQUIRE(one.result.status == 1);
   for (unsigned total : {1u, 5u}) {
     const std::string dir = failpoint_test::temp_dir();
-    const exploration sharded = explore_sharded(
-        dir, {"-j", "1"}, command, total, {shard_source::flag, shard_source::gtest});
+    const exploration sharded = explore_sharded(dir, {"-j", "1"}, command, total,
+                                                {shard_source::flag, shard_source::gtest});
     INFO(total << ": " << sharded.result.out);
     CHECK(deterministic_part(sharded.report) == deterministic_part(one.report));
   }
@@ -164,9 +164,10 @@ TEST_CASE("shard options and variables are checked", "[explorer][shards]") {
   CHECK(fs::exists(dir + "/round-1/shard-1-of-2.json"));
 }
 
-TEST_CASE("a matrix runs every walk with a stable id and unrealized walks are not passes - replay "
-          "by id",
-          "[explorer][matrix]") {
+TEST_CASE(
+    "a matrix runs every walk with a stable id and unrealized walks are not passes - replay "
+    "by id",
+    "[explorer][matrix]") {
   const std::string dir = failpoint_test::temp_dir();
   const std::string m =
       "planted.A=off,return(true),return(false);planted.B=off,return(true);"
@@ -211,9 +212,8 @@ TEST_CASE("a matrix runs every walk with a stable id and unrealized walks are no
 
   // Sharded: the same walks, ids and outcomes; replay by id from the state directory.
   const std::string sdir = failpoint_test::temp_dir();
-  const exploration sharded =
-      explore_sharded(sdir, {"-j", "1", "--matrix", m}, {planted, "combo"}, 2,
-                      {shard_source::indexed_job});
+  const exploration sharded = explore_sharded(sdir, {"-j", "1", "--matrix", m}, {planted, "combo"},
+                                              2, {shard_source::indexed_job});
   CHECK(deterministic_part(sharded.report) == deterministic_part(e.report));
   const auto from_state = tool({"replay", "--id", id, "--state", sdir + "/state"});
   INFO(from_state.out << from_state.err);
@@ -223,8 +223,9 @@ TEST_CASE("a matrix runs every walk with a stable id and unrealized walks are no
 TEST_CASE("pairwise walks find a bug two faults trigger in far fewer runs than the product",
           "[explorer][matrix]") {
   const std::string dir = failpoint_test::temp_dir();
-  const std::string m = "planted.P1=off,return(0),return(-1);planted.P2=off,return(0),return(-1);"
-                        "planted.P3=off,return(0),return(-1);planted.P4=off,return(0),return(-1)";
+  const std::string m =
+      "planted.P1=off,return(0),return(-1);planted.P2=off,return(0),return(-1);"
+      "planted.P3=off,return(0),return(-1);planted.P4=off,return(0),return(-1)";
   const exploration e = explore(dir, {"-j", "2", "--matrix", m, "--pairwise"}, {planted, "pairs"});
   INFO(e.result.out << e.result.err);
   CHECK(e.result.status == 1);
@@ -232,8 +233,8 @@ TEST_CASE("pairwise walks find a bug two faults trigger in far fewer runs than t
   CHECK(e.report.at("matrix").at("pairwise") == true);
   REQUIRE(e.report.at("failures").size() == 1);
   const std::string failing = e.report.at("failures")[0].at("failpoints");
-  CHECK_THAT(failing, Catch::Contains("planted.P1=return(-1)") &&
-                          Catch::Contains("planted.P3=return(-1)"));
+  CHECK_THAT(failing,
+             Catch::Contains("planted.P1=return(-1)") && Catch::Contains("planted.P3=return(-1)"));
 
   const auto no_matrix = tool({"--pairwise", "--", planted, "pairs"});
   CHECK(no_matrix.status == 2);
@@ -256,9 +257,8 @@ TEST_CASE("the ctest recipe runs shards and merges in rounds as tests", "[explor
       << "failpoint_explore_shards(NAME planted SHARDS 3 ROUNDS 2 EXPLORE \"" << FAILPOINT_EXPLORE
       << "\" OPTIONS -j 1 COMMAND \"" << planted << "\" single)\n";
   const std::string build = project + "/build";
-  const auto configure =
-      failpoint_test::run_program({CMAKE_COMMAND, "-S", project, "-B", build}, {},
-                                  std::chrono::seconds(120));
+  const auto configure = failpoint_test::run_program({CMAKE_COMMAND, "-S", project, "-B", build},
+                                                     {}, std::chrono::seconds(120));
   INFO(configure.out << configure.err);
   REQUIRE(configure.status == 0);
   const auto ctest = failpoint_test::run_program(
@@ -272,8 +272,7 @@ TEST_CASE("the ctest recipe runs shards and merges in rounds as tests", "[explor
   CHECK(deterministic_part(merged) == deterministic_part(one.report));
 }
 
-TEST_CASE("the Kubernetes Indexed Job manifests' command lines run locally",
-          "[explorer][shards]") {
+TEST_CASE("the Kubernetes Indexed Job manifests' command lines run locally", "[explorer][shards]") {
   // The manifests, read with python3's yaml module into JSON.
   auto load = [](const std::string& file) {
     const auto r = failpoint_test::run_program(
@@ -302,7 +301,7 @@ TEST_CASE("the Kubernetes Indexed Job manifests' command lines run locally",
     std::vector<std::string> argv;
     for (const json& word : command) {
       const std::string w = word;
-      argv.push_back(w == "failpoint-explore" ? FAILPOINT_EXPLORE
+      argv.push_back(w == "failpoint-explore"    ? FAILPOINT_EXPLORE
                      : w.rfind("/state", 0) == 0 ? dir + w
                                                  : w);
     }

@@ -91,9 +91,10 @@ enum class shard_source { flag, bazel, gtest, indexed_job };
 // OPTIONS --state STATE -- COMMAND` started at once, each told its index the way `how` says
 // (--shard I/N; TEST_SHARD_INDEX/TEST_TOTAL_SHARDS with a TEST_SHARD_STATUS_FILE in `state`;
 // GTEST_*; JOB_COMPLETION_INDEX with FAILPOINT_EXPLORE_SHARDS). Returns their results by index.
-inline std::vector<failpoint_test::child_result> run_shards(
-    const std::string& state, const std::vector<std::string>& options,
-    const std::vector<std::string>& command, unsigned total, shard_source how) {
+inline std::vector<failpoint_test::child_result> run_shards(const std::string& state,
+                                                            const std::vector<std::string>& options,
+                                                            const std::vector<std::string>& command,
+                                                            unsigned total, shard_source how) {
   std::vector<std::unique_ptr<failpoint_test::background>> shards;
   for (unsigned i = 0; i < total; ++i) {
     std::vector<std::string> argv = {FAILPOINT_EXPLORE, "--progress", "lines", "--state", state};
