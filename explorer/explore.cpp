@@ -1064,34 +1064,50 @@ struct output_plan {
   int rounds = 0;
 };
 
-// Steps 4 and 6, collect and write outputs: failures by fingerprint (the smallest schedule kept),
-// their re-runs and counterexamples, the summary and the report.
-int write_outputs(const options& opts, const baseline_info& b, const std::vector<round_run>& runs,
-                  const std::string& stopped_by, std::uint64_t left, timing_info timing,
-                  const output_plan& out, runner& run, std::ostream& log,
-                  clock_type::time_point started, double cpu_at_start) {
-  struct failure {
-    run_result run;
-    int reproduced = 0;
-    std::string file;
-  };
+// A distinct failure: the run kept for its fingerprint, its re-runs, its counterexample file.
+struct failure {
+  run_result run;
+  int reproduced = 0;
+  std::string file;
+};
+
+// What the runs of an exploration found: distinct failures and unrealized schedules.
+struct findings {
   std::map<std::string, failure> failures;  // by fingerprint
-  std::vector<std::string> failure_order;
+  std::vector<std::string> failure_order;   // fingerprints, in the order first found
   std::vector<const run_result*> not_realized;
+};
+
+// Step 4, collect: failures by fingerprint, the smallest schedule kept for each (runs in round
+// and position order, so the result does not depend on how the rounds were split).
+findings collect(const std::vector<round_run>& runs) {
+  findings out;
   for (const round_run& rr : runs) {
     const run_result& r = rr.run;
     if (r.kind == outcome::not_realized) {
-      not_realized.push_back(&r);
+      out.not_realized.push_back(&r);
     } else if (is_failure(r.kind)) {
-      auto it = failures.find(r.fingerprint);
-      if (it == failures.end()) {
-        failure_order.push_back(r.fingerprint);
-        failures[r.fingerprint].run = r;
+      auto it = out.failures.find(r.fingerprint);
+      if (it == out.failures.end()) {
+        out.failure_order.push_back(r.fingerprint);
+        out.failures[r.fingerprint].run = r;
       } else if (smaller(r.faults, it->second.run.faults)) {
         it->second.run = r;
       }
     }
   }
+  return out;
+}
+
+// Step 6, write outputs: each failure's re-runs and counterexample, the summary, the report.
+int write_outputs(const options& opts, const baseline_info& b, const std::vector<round_run>& runs,
+                  const std::string& stopped_by, std::uint64_t left, timing_info timing,
+                  const output_plan& out, runner& run, std::ostream& log,
+                  clock_type::time_point started, double cpu_at_start) {
+  findings found = collect(runs);
+  auto& failures = found.failures;
+  const auto& failure_order = found.failure_order;
+  const auto& not_realized = found.not_realized;
 
   // Each distinct failure: re-run to measure how often it happens, write its counterexample.
   remove_old_counterexamples(out.out_dir);

@@ -113,7 +113,9 @@ struct merge_options {
 };
 
 // Explores; writes progress and the summary to `log`. Returns exit_no_failure, exit_failures or
-// exit_usage (baseline refused; the reason is written to `log`).
+// exit_usage (baseline refused; the reason is written to `log`). With `shard` (and `state_dir`),
+// runs that shard's share of the current round only and writes its shard file (exit_no_failure
+// when it did; failures are the merge's to report).
 int explore(const options& opts, std::ostream& log);
 
 // Combines the shard files of the last round in `state_dir`: checks they are complete and
