@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "explorer/html_report.hpp"
+#include "explorer/matrix.hpp"
 #include "explorer/process.hpp"
 
 extern char** environ;
@@ -72,7 +73,7 @@ std::vector<std::string> run_environment(const command& cmd, const std::string& 
     const std::string name = entry.substr(0, entry.find('='));
     const bool owned = std::any_of(std::begin(owned_variables), std::end(owned_variables),
                                    [&](const char* v) { return name == v; });
-    if (!owned && cmd.env.count(name) == 0)
+    if (!owned && cmd.env.count(name) == 0 && cmd.unset.count(name) == 0)
       env.push_back(entry);
   }
   for (const auto& [name, value] : cmd.env)
@@ -316,23 +317,28 @@ void add_candidates(const schedule& parent, const std::string& name,
   }
 }
 
-// Filibuster's rule: the faults that can join a passing schedule are those at hits its run
-// reached at or after its first injected fault.
-void extend(const run_result& parent, const std::map<std::string, baseline_point>& baseline,
-            const menu_rules& menus, std::uint64_t seed, std::set<std::string>& seen,
-            std::vector<schedule>& level) {
+// What a run reached after its first injected fault, per failpoint: its type and the hits
+// (ascending). Empty when no fault fired. Filibuster's rule extends a passing schedule with
+// faults at these hits only; shard files keep it for the merge to extend.
+struct reached_point {
+  std::string type;
+  std::vector<std::uint64_t> hits;
+};
+using reached_map = std::map<std::string, reached_point>;
+
+reached_map reached_after_first_fault(const std::vector<process_trace>& trace) {
   std::uint64_t first = UINT64_MAX;
-  for (const process_trace& t : parent.trace) {
+  for (const process_trace& t : trace) {
     for (const traced_hit& h : t.hits) {
       if (h.injected)
         first = std::min(first, h.time_ns);
     }
   }
   if (first == UINT64_MAX)
-    return;
+    return {};
   std::map<std::string, std::set<std::uint64_t>> reached;
   std::map<std::string, std::string> types;
-  for (const process_trace& t : parent.trace) {
+  for (const process_trace& t : trace) {
     for (const traced_point& p : t.points)
       types[p.name] = p.type;
     for (const traced_hit& h : t.hits) {
@@ -340,21 +346,32 @@ void extend(const run_result& parent, const std::map<std::string, baseline_point
         reached[h.name].insert(h.hit);
     }
   }
-  for (const auto& [name, hit_set] : reached) {
+  reached_map out;
+  for (const auto& [name, hits] : reached)
+    out[name] = {types[name], std::vector<std::uint64_t>(hits.begin(), hits.end())};
+  return out;
+}
+
+// Filibuster's rule: the faults that can join a passing schedule are those at hits its run
+// reached at or after its first injected fault.
+void extend(const schedule& parent, const reached_map& reached,
+            const std::map<std::string, baseline_point>& baseline, const menu_rules& menus,
+            std::uint64_t seed, std::set<std::string>& seen, std::vector<schedule>& level) {
+  for (const auto& [name, point] : reached) {
     const auto b = baseline.find(name);
     const bool stable = b == baseline.end() || b->second.stable;
     const std::vector<std::string> menu =
-        b != baseline.end() ? b->second.menu : menu_for(name, types[name], menus);
-    const std::vector<std::uint64_t> all(hit_set.begin(), hit_set.end());
+        b != baseline.end() ? b->second.menu : menu_for(name, point.type, menus);
+    const std::vector<std::uint64_t>& all = point.hits;
     if (!stable) {
       if (all.front() == 1)
-        add_candidates(parent.faults, name, {1}, UINT64_MAX, false, menu, seen, level);
+        add_candidates(parent, name, {1}, UINT64_MAX, false, menu, seen, level);
       continue;
     }
     std::vector<std::uint64_t> ks;
     for (std::uint64_t i : choose_hits(all.size(), seed, name))
       ks.push_back(all[i - 1]);
-    add_candidates(parent.faults, name, ks, all.back(), true, menu, seen, level);
+    add_candidates(parent, name, ks, all.back(), true, menu, seen, level);
   }
 }
 
@@ -688,40 +705,184 @@ run_result run_schedule(const command& cmd, const schedule& faults,
   return r;
 }
 
-int explore(const options& opts, std::ostream& log) {
-  const std::string work_dir = make_temp_dir(
-      opts.work_parent.empty() ? default_work_parent() : opts.work_parent, "failpoint-explore-");
-  struct remove_at_exit {
-    std::string dir;
-    ~remove_at_exit() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{work_dir};
-  const auto started = clock_type::now();
-  const double cpu_at_start = own_cpu_seconds();
+namespace {
 
-  // What the explorer's own cost is measured from (docs/benchmarks.md): every process run and
-  // its wall time, and the time spent choosing schedules.
-  std::mutex timing_mutex;
-  std::uint64_t processes = 0;
-  double process_seconds = 0, scheduling_seconds = 0;
-  std::size_t candidates = 0;
-  auto run = [&](const schedule& faults, std::chrono::milliseconds limit) {
-    run_result r = run_schedule(opts.cmd, faults, limit, work_dir);
-    std::lock_guard<std::mutex> lock(timing_mutex);
+// --- Rounds: one per depth (a matrix has one). Each step below is used both by an unsharded
+// exploration (every round in this process) and by shards and merges (docs/explorer.md, "Shards
+// and merge"). ---
+
+// The baseline: its runs, what it says of each failpoint, the run timeout derived from it.
+struct baseline_info {
+  std::vector<run_result> runs;
+  std::map<std::string, baseline_point> points;
+  std::chrono::milliseconds timeout{0};
+};
+
+// One schedule run in a round, at its position in the round's deterministic order.
+struct round_run {
+  int round = 1;
+  std::size_t position = 0;
+  run_result run;       // its trace dropped once `reached` is taken from it
+  reached_map reached;  // passing runs of a round that is extended
+  std::string walk;     // matrix runs: the walk's id
+};
+
+// A round's share run by this process, and how it ended.
+struct share_result {
+  std::vector<round_run> runs;
+  std::uint64_t left = 0;  // schedules of the share not run (budget, fail-fast)
+  std::string stopped_by;
+};
+
+// Runs processes and counts what they cost (docs/benchmarks.md).
+class runner {
+ public:
+  runner(const command& cmd, std::string work_dir) : cmd_(cmd), work_dir_(std::move(work_dir)) {}
+
+  run_result operator()(const schedule& faults, std::chrono::milliseconds limit) {
+    run_result r = run_schedule(cmd_, faults, limit, work_dir_);
+    std::lock_guard<std::mutex> lock(mutex_);
     ++processes;
     process_seconds += r.seconds;
     return r;
-  };
-  auto scheduling = [&](auto&& work) {
+  }
+
+  template <class Work>
+  void scheduling(Work&& work) {
     const auto t0 = clock_type::now();
     work();
     scheduling_seconds += std::chrono::duration<double>(clock_type::now() - t0).count();
-  };
+  }
 
-  // 1. Baseline: twice without faults.
-  std::vector<run_result> baseline_runs;
+  std::uint64_t processes = 0;
+  double process_seconds = 0, scheduling_seconds = 0;
+  std::size_t candidates = 0;
+
+ private:
+  const command& cmd_;
+  std::string work_dir_;
+  std::mutex mutex_;
+};
+
+// A temporary directory for runs, removed with this object.
+struct work_area {
+  explicit work_area(const std::string& parent)
+      : dir(make_temp_dir(parent.empty() ? default_work_parent() : parent, "failpoint-explore-")) {}
+  ~work_area() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string dir;
+};
+
+outcome outcome_from_name(const std::string& name) {
+  for (outcome o : {outcome::pass, outcome::fail, outcome::crash, outcome::sanitizer, outcome::hang,
+                    outcome::not_realized}) {
+    if (name == outcome_name(o))
+      return o;
+  }
+  throw std::runtime_error("unknown outcome \"" + name + "\"");
+}
+
+run_result run_from_json(const json& j) {
+  run_result r;
+  r.faults = schedule_from_json(j.at("schedule"));
+  r.failpoints = j.at("failpoints").get<std::string>();
+  r.kind = outcome_from_name(j.at("outcome").get<std::string>());
+  r.observed = outcome_from_name(j.at("observed").get<std::string>());
+  r.exit_code = j.at("exit_code").get<int>();
+  r.signal = j.at("signal").get<int>();
+  r.seconds = j.at("seconds").get<double>();
+  r.realized = j.at("realized").get<bool>();
+  r.attempts = j.at("attempts").get<int>();
+  r.fingerprint = j.at("fingerprint").get<std::string>();
+  r.key = j.at("key").get<std::string>();
+  r.stdout_tail = j.value("stdout_tail", "");
+  r.stderr_tail = j.value("stderr_tail", "");
+  return r;
+}
+
+json reached_json(const reached_map& reached) {
+  json out = json::object();
+  for (const auto& [name, p] : reached)
+    out[name] = {{"type", p.type}, {"hits", p.hits}};
+  return out;
+}
+
+reached_map reached_from_json(const json& j) {
+  reached_map out;
+  for (const auto& [name, p] : j.items())
+    out[name] = {p.at("type").get<std::string>(), p.at("hits").get<std::vector<std::uint64_t>>()};
+  return out;
+}
+
+json failpoints_json(const std::map<std::string, baseline_point>& points) {
+  json out = json::object();
+  for (const auto& [name, b] : points)
+    out[name] = {{"type", b.type}, {"hits", b.hits}, {"stable", b.stable}, {"faults", b.menu}};
+  return out;
+}
+
+json baseline_json(const baseline_info& b) {
+  json runs = json::array();
+  for (const run_result& r : b.runs)
+    runs.push_back(run_json(r));
+  return {
+      {"runs", runs}, {"failpoints", failpoints_json(b.points)}, {"timeout_ms", b.timeout.count()}};
+}
+
+baseline_info baseline_from_json(const json& j) {
+  baseline_info b;
+  for (const json& r : j.at("runs"))
+    b.runs.push_back(run_from_json(r));
+  for (const auto& [name, p] : j.at("failpoints").items())
+    b.points[name] = {p.at("type").get<std::string>(), p.at("hits").get<std::uint64_t>(),
+                      p.at("stable").get<bool>(), p.at("faults").get<std::vector<std::string>>()};
+  b.timeout = std::chrono::milliseconds(j.at("timeout_ms").get<long>());
+  return b;
+}
+
+// What makes two processes parts of the same exploration: the command and every option that
+// chooses or classifies schedules. Shards and merges compare it.
+json exploration_json(const options& opts) {
+  json rules = json::array();
+  for (const auto& [glob, terms] : opts.menus.rules)
+    rules.push_back({glob, terms});
+  return {{"command", command_json(opts.cmd)},
+          {"depth", opts.depth},
+          {"menus", {{"rules", rules}, {"extra", opts.menus.extra}}},
+          {"reproduce", opts.reproduce_runs},
+          {"matrix", opts.matrix},
+          {"pairwise", opts.pairwise},
+          {"max_runs", opts.max_runs ? json(*opts.max_runs) : json(nullptr)},
+          {"fail_fast", opts.fail_fast}};
+}
+
+options options_from_exploration(const json& j) {
+  options o;
+  const json& c = j.at("command");
+  o.cmd.argv = c.at("argv").get<std::vector<std::string>>();
+  o.cmd.cwd = c.at("cwd").get<std::string>();
+  o.cmd.env = c.at("environment").get<std::map<std::string, std::string>>();
+  o.cmd.seed = c.at("seed").get<std::uint64_t>();
+  o.depth = j.at("depth").get<int>();
+  for (const json& rule : j.at("menus").at("rules"))
+    o.menus.rules.emplace_back(rule.at(0).get<std::string>(),
+                               rule.at(1).get<std::vector<std::string>>());
+  o.menus.extra = j.at("menus").at("extra").get<std::vector<std::string>>();
+  o.reproduce_runs = j.at("reproduce").get<int>();
+  o.matrix = j.at("matrix").get<std::string>();
+  o.pairwise = j.at("pairwise").get<bool>();
+  if (!j.at("max_runs").is_null())
+    o.max_runs = j.at("max_runs").get<std::uint64_t>();
+  o.fail_fast = j.at("fail_fast").get<bool>();
+  return o;
+}
+
+// Step 1, the baseline: twice without faults. Empty `points` and a message in `log` when it is
+// refused.
+std::optional<baseline_info> run_baseline(const options& opts, runner& run, std::ostream& log) {
+  baseline_info info;
   for (int i = 0; i < 2; ++i) {
     run_result r = run({}, opts.timeout.value_or(baseline_timeout));
     if (r.kind != outcome::pass) {
@@ -730,161 +891,263 @@ int explore(const options& opts, std::ostream& log) {
           "exit code {}, signal {}); exploration needs a passing test.\nIts stderr ends "
           "with:\n{}\n",
           i + 1, outcome_name(r.kind), r.exit_code, r.signal, r.stderr_tail);
-      return exit_usage;
+      return std::nullopt;
     }
-    baseline_runs.push_back(std::move(r));
+    info.runs.push_back(std::move(r));
   }
-  const auto first = reach_of(baseline_runs[0].trace);
-  const auto second = reach_of(baseline_runs[1].trace);
+  const auto first = reach_of(info.runs[0].trace);
+  const auto second = reach_of(info.runs[1].trace);
   if (first.empty() && second.empty()) {
     log << "failpoint-explore: the command passed but reached no failpoint (its trace is empty). "
            "Is it built with failpoints (CMake failpoint_enable(), or failpoint-rewrite enable) "
            "and linked with the failpoint runtime?\n";
-    return exit_usage;
+    return std::nullopt;
   }
-  std::map<std::string, baseline_point> baseline;
   for (const auto* side : {&first, &second}) {
     for (const auto& [name, r] : *side) {
-      baseline_point& b = baseline[name];
+      baseline_point& b = info.points[name];
       b.type = r.type;
       b.hits = std::max(b.hits, r.hits);
     }
   }
-  for (auto& [name, b] : baseline) {
+  for (auto& [name, b] : info.points) {
     const auto a = first.find(name), c = second.find(name);
     b.stable = a != first.end() && c != second.end() && a->second.hits == c->second.hits &&
                a->second.signature == c->second.signature && !a->second.many_threads &&
                !c->second.many_threads;
     b.menu = menu_for(name, b.type, opts.menus);
   }
-  double slowest = std::max(baseline_runs[0].seconds, baseline_runs[1].seconds);
-  const std::chrono::milliseconds timeout = opts.timeout.value_or(std::max(
+  const double slowest = std::max(info.runs[0].seconds, info.runs[1].seconds);
+  info.timeout = opts.timeout.value_or(std::max(
       min_timeout, std::chrono::milliseconds(static_cast<long>(slowest * 1000 * timeout_factor))));
+  for (run_result& r : info.runs)
+    r.trace.clear();
   log << fmt::format(
       "explore: baseline passed twice ({:.3f} s at most); {} failpoints reached; "
       "run timeout {} ms\n",
-      slowest, baseline.size(), timeout.count());
-  for (const auto& [name, b] : baseline)
+      slowest, info.points.size(), info.timeout.count());
+  for (const auto& [name, b] : info.points)
     log << fmt::format("  {} ({}): {} hits, {}, faults: {}\n", name,
                        b.type.empty() ? "no value" : b.type, b.hits,
                        b.stable ? "stable" : "unstable order (faults at every hit only)",
                        b.menu.empty() ? "none (declare some in a menu file)"
                                       : fmt::format("{}", fmt::join(b.menu, " ")));
+  return info;
+}
 
-  // 2. Level 1: single faults.
-  std::set<std::string> seen;
+// The walks of a matrix exploration, in their deterministic order.
+std::vector<walk> matrix_walks(const options& opts, const matrix& m) {
+  constexpr std::uint64_t product_limit = 1000000;
+  return opts.pairwise ? pairwise_walks(m) : product_walks(m, product_limit);
+}
+
+// Step 2, plan the first round: single faults in their deterministic order, or a matrix's walks.
+std::vector<schedule> plan_first_round(const options& opts, const baseline_info& b) {
   std::vector<schedule> level;
-  for (const auto& [name, b] : baseline) {
-    if (b.stable)
-      add_candidates({}, name, choose_hits(b.hits, opts.cmd.seed, name), b.hits, true, b.menu, seen,
+  if (!opts.matrix.empty()) {
+    const matrix m = parse_matrix(opts.matrix);
+    for (const walk& w : matrix_walks(opts, m))
+      level.push_back(walk_schedule(m, w));
+    return level;
+  }
+  std::set<std::string> seen;
+  for (const auto& [name, p] : b.points) {
+    if (p.stable)
+      add_candidates({}, name, choose_hits(p.hits, opts.cmd.seed, name), p.hits, true, p.menu, seen,
                      level);
     else
-      add_candidates({}, name, {1}, UINT64_MAX, false, b.menu, seen, level);
+      add_candidates({}, name, {1}, UINT64_MAX, false, p.menu, seen, level);
   }
+  order_level(level);
+  return level;
+}
 
-  progress bar(log, opts.progress_bar);
-  std::vector<run_result> runs;
-  struct failure {
-    run_result run;
-    int reproduced = 0;
-    std::string file;
-  };
-  std::map<std::string, failure> failures;  // by fingerprint
-  std::vector<std::string> failure_order;
-  std::vector<run_result> not_realized;
-  std::uint64_t runs_done = 0;
-  std::uint64_t left = 0;
-  std::map<std::string, std::string> parent_of;  // a combination's FAILPOINTS -> its parent's
-  std::string stopped_by;
+// Step 5, extend: the next round's schedules from this round's passing runs (Filibuster's rule),
+// in their deterministic order. Nothing after the last round or for a matrix.
+// With `parent_of`, also records for each new schedule's FAILPOINTS the FAILPOINTS of the run it
+// extends (the first in run order, when several would).
+std::vector<schedule> plan_next_round(const options& opts, const baseline_info& b, int round,
+                                      const std::vector<round_run>& runs,
+                                      std::map<std::string, std::string>* parent_of = nullptr) {
+  std::vector<schedule> next;
+  if (!opts.matrix.empty() || round >= opts.depth)
+    return next;
+  std::set<std::string> seen;
+  for (const round_run& r : runs) {
+    if (r.round != round || r.run.kind != outcome::pass)
+      continue;
+    const std::size_t before = next.size();
+    extend(r.run.faults, r.reached, b.points, opts.menus, opts.cmd.seed, seen, next);
+    if (parent_of) {
+      for (std::size_t i = before; i < next.size(); ++i)
+        parent_of->emplace(failpoints_spec(next[i]), r.run.failpoints);
+    }
+  }
+  order_level(next);
+  return next;
+}
+
+// The schedule each run was extended from (its FAILPOINTS by the run's), derived again from the
+// rounds' passing runs as plan_next_round derived them, so it is the same sharded or not.
+std::map<std::string, std::string> parents(const options& opts, const baseline_info& b,
+                                           const std::vector<round_run>& runs) {
+  std::map<std::string, std::string> parent_of;
+  int last = 0;
+  for (const round_run& r : runs)
+    last = std::max(last, r.round);
+  for (int round = 1; round < last; ++round)
+    plan_next_round(opts, b, round, runs, &parent_of);
+  return parent_of;
+}
+
+// Step 3, run this process's share of a round: the positions ≡ shard.index (mod shard.total),
+// at most `budget` of them. The trace of each run is reduced to what extension needs.
+share_result run_share(const options& opts, const baseline_info& b, int round,
+                       const std::vector<schedule>& level, const shard_spec& shard,
+                       std::uint64_t budget, runner& run, progress& bar,
+                       clock_type::time_point started) {
+  std::vector<std::size_t> positions;
+  for (std::size_t i = shard.index; i < level.size(); i += shard.total)
+    positions.push_back(i);
+  const std::size_t take =
+      static_cast<std::size_t>(std::min<std::uint64_t>(positions.size(), budget));
+  run.candidates += positions.size();
+  const bool extended = opts.matrix.empty() && round < opts.depth;
+  const bool matrix_run = !opts.matrix.empty();
   std::atomic<bool> stop{false};
   auto over_time = [&] {
     return opts.time_budget && clock_type::now() - started > *opts.time_budget;
   };
-
-  for (int depth = 1; depth <= opts.depth && !level.empty(); ++depth) {
-    scheduling([&] { order_level(level); });
-    candidates += level.size();
-    std::size_t take = level.size();
-    if (opts.max_runs) {
-      const std::uint64_t budget = *opts.max_runs > runs_done ? *opts.max_runs - runs_done : 0;
-      take = static_cast<std::size_t>(std::min<std::uint64_t>(take, budget));
-    }
-    bar.level(depth, take, level.size());
-    batch_result batch = run_batch(
-        take, opts.jobs,
-        [&](std::size_t i) {
-          run_result r = run(level[i], timeout);
-          if (r.kind == outcome::not_realized) {  // retried once before it is reported
-            r = run(level[i], timeout);
-            r.attempts = 2;
-          }
-          bar.done(r);
-          if (is_failure(r.kind)) {
-            bar.note(fmt::format("explore: {} ({}) under {}", outcome_name(r.kind), r.key,
-                                 r.failpoints));
-            if (opts.fail_fast)
-              stop = true;
-          }
-          return r;
-        },
-        [&] { return stop.load() || over_time(); });
-    std::vector<schedule> next;
-    for (std::size_t i = 0; i < take; ++i) {
-      if (!batch.started[i]) {
-        ++left;
-        continue;
-      }
-      ++runs_done;
-      run_result& r = batch.results[i];
-      if (r.kind == outcome::not_realized) {
-        not_realized.push_back(r);
-      } else if (is_failure(r.kind)) {
-        auto it = failures.find(r.fingerprint);
-        if (it == failures.end()) {
-          failure_order.push_back(r.fingerprint);
-          failures[r.fingerprint].run = r;
-        } else if (smaller(r.faults, it->second.run.faults)) {
-          it->second.run = r;
+  bar.level(round, take, positions.size());
+  batch_result batch = run_batch(
+      take, opts.jobs,
+      [&](std::size_t i) {
+        const schedule& faults = level[positions[i]];
+        run_result r = run(faults, b.timeout);
+        if (r.kind == outcome::not_realized) {  // retried once before it is reported
+          r = run(faults, b.timeout);
+          r.attempts = 2;
         }
-      }
-      runs.push_back(std::move(r));
-    }
-    left += level.size() - take;
-    if (stop || over_time() || take < level.size()) {
-      stopped_by = stop ? "fail-fast" : over_time() ? "time budget" : "max runs";
-      break;
-    }
-    // The next depth extends the passing schedules of this one (never a failing one).
-    if (depth < opts.depth) {
-      scheduling([&] {
-        for (const run_result& r : runs) {
-          if (r.faults.size() != static_cast<std::size_t>(depth) || r.kind != outcome::pass)
-            continue;
-          const std::size_t before = next.size();
-          extend(r, baseline, opts.menus, opts.cmd.seed, seen, next);
-          for (std::size_t i = before; i < next.size(); ++i)
-            parent_of[failpoints_spec(next[i])] = r.failpoints;
+        bar.done(r);
+        if (is_failure(r.kind)) {
+          bar.note(
+              fmt::format("explore: {} ({}) under {}", outcome_name(r.kind), r.key, r.failpoints));
+          if (opts.fail_fast)
+            stop = true;
         }
-      });
+        return r;
+      },
+      [&] { return stop.load() || over_time(); });
+  share_result out;
+  for (std::size_t i = 0; i < take; ++i) {
+    if (!batch.started[i]) {
+      ++out.left;
+      continue;
     }
-    level = std::move(next);
+    round_run rr;
+    rr.round = round;
+    rr.position = positions[i];
+    rr.run = std::move(batch.results[i]);
+    if (extended && rr.run.kind == outcome::pass)
+      rr.reached = reached_after_first_fault(rr.run.trace);
+    rr.run.trace.clear();
+    if (matrix_run)
+      rr.walk = walk_id(rr.run.faults);
+    out.runs.push_back(std::move(rr));
   }
+  out.left += positions.size() - take;
+  if (stop || over_time() || take < positions.size())
+    out.stopped_by = stop ? "fail-fast" : over_time() ? "time budget" : "max runs";
+  return out;
+}
 
-  // 3. Each distinct failure: re-run to measure how often it happens, write its counterexample.
-  remove_old_counterexamples(opts.out_dir);
+// Timing of the processes that took part (a merge sums its shards').
+struct timing_info {
+  double wall_seconds = 0;
+  std::uint64_t processes = 0;
+  double process_seconds = 0, scheduling_seconds = 0, own_cpu_seconds = 0;
+  std::size_t candidates = 0;
+};
+
+json timing_json(const timing_info& t, unsigned jobs) {
+  return {{"wall_seconds", t.wall_seconds},
+          {"jobs", jobs},
+          {"processes", t.processes},
+          {"process_seconds", t.process_seconds},
+          {"scheduling_seconds", t.scheduling_seconds},
+          {"own_cpu_seconds", t.own_cpu_seconds},
+          {"candidates", t.candidates}};
+}
+
+// Where the outputs of an exploration go and what is recorded about how it ran.
+struct output_plan {
+  std::string out_dir, report_files[2];
+  std::string html_dir;  // --html: DIR/index.html; empty: none
+  unsigned jobs = 1;
+  std::optional<unsigned> shards;  // a merged exploration: how many shards ran each round
+  int rounds = 0;
+};
+
+// A distinct failure: the run kept for its fingerprint, its re-runs, its counterexample file.
+struct failure {
+  run_result run;
+  int reproduced = 0;
+  std::string file;
+};
+
+// What the runs of an exploration found: distinct failures and unrealized schedules.
+struct findings {
+  std::map<std::string, failure> failures;  // by fingerprint
+  std::vector<std::string> failure_order;   // fingerprints, in the order first found
+  std::vector<const run_result*> not_realized;
+};
+
+// Step 4, collect: failures by fingerprint, the smallest schedule kept for each (runs in round
+// and position order, so the result does not depend on how the rounds were split).
+findings collect(const std::vector<round_run>& runs) {
+  findings out;
+  for (const round_run& rr : runs) {
+    const run_result& r = rr.run;
+    if (r.kind == outcome::not_realized) {
+      out.not_realized.push_back(&r);
+    } else if (is_failure(r.kind)) {
+      auto it = out.failures.find(r.fingerprint);
+      if (it == out.failures.end()) {
+        out.failure_order.push_back(r.fingerprint);
+        out.failures[r.fingerprint].run = r;
+      } else if (smaller(r.faults, it->second.run.faults)) {
+        it->second.run = r;
+      }
+    }
+  }
+  return out;
+}
+
+// Step 6, write outputs: each failure's re-runs and counterexample, the summary, the report.
+int write_outputs(const options& opts, const baseline_info& b, const std::vector<round_run>& runs,
+                  const std::string& stopped_by, std::uint64_t left, timing_info timing,
+                  const output_plan& out, runner& run, std::ostream& log,
+                  clock_type::time_point started, double cpu_at_start) {
+  findings found = collect(runs);
+  auto& failures = found.failures;
+  const auto& failure_order = found.failure_order;
+  const auto& not_realized = found.not_realized;
+
+  // Each distinct failure: re-run to measure how often it happens, write its counterexample.
+  remove_old_counterexamples(out.out_dir);
   if (!failure_order.empty())
-    fs::create_directories(opts.out_dir);
+    fs::create_directories(out.out_dir);
   int n = 0;
   for (const std::string& fp : failure_order) {
     failure& f = failures[fp];
     batch_result reruns = run_batch(
-        static_cast<std::size_t>(opts.reproduce_runs), opts.jobs,
-        [&](std::size_t) { return run(f.run.faults, timeout); }, [] { return false; });
+        static_cast<std::size_t>(opts.reproduce_runs), out.jobs,
+        [&](std::size_t) { return run(f.run.faults, b.timeout); }, [] { return false; });
     for (const run_result& r : reruns.results)
       f.reproduced += r.fingerprint == fp ? 1 : 0;
-    const std::string base = fmt::format("{}/failure-{}", opts.out_dir, ++n);
+    const std::string base = fmt::format("{}/failure-{}", out.out_dir, ++n);
     f.file = base + ".json";
-    const json counterexample = {
+    json counterexample = {
         {"format", "failpoint-explore counterexample"},
         {"version", file_version},
         {"command", command_json(opts.cmd)},
@@ -897,12 +1160,14 @@ int explore(const options& opts, std::ostream& log) {
           {"signal", f.run.signal},
           {"fingerprint", fp},
           {"key", f.run.key}}},
-        {"timeout_ms", timeout.count()},
+        {"timeout_ms", b.timeout.count()},
         {"reproduced", {{"runs", opts.reproduce_runs}, {"failed_again", f.reproduced}}},
         {"stdout_tail", f.run.stdout_tail},
         {"stderr_tail", f.run.stderr_tail},
         {"reproducer", shell_reproducer(opts.cmd, f.run.failpoints)},
     };
+    if (!opts.matrix.empty())
+      counterexample["walk"] = walk_id(f.run.faults);
     // Output need not be UTF-8 (a tail cut inside a character, binary bytes): U+FFFD stands for
     // what is not, here and in the report.
     std::ofstream(f.file) << counterexample.dump(2, ' ', false, json::error_handler_t::replace)
@@ -915,21 +1180,26 @@ int explore(const options& opts, std::ostream& log) {
         << cmake_snippet(opts.cmd, f.run, fmt::format("failpoint_counterexample_{}", n));
   }
 
-  // 4. Summary (a table) and report.
+  // Summary (a table) and report.
+  timing.wall_seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+  timing.processes += run.processes;
+  timing.process_seconds += run.process_seconds;
+  timing.scheduling_seconds += run.scheduling_seconds;
+  timing.candidates += run.candidates;
+  timing.own_cpu_seconds += own_cpu_seconds() - cpu_at_start;
   std::map<std::string, int> counts;
-  for (const run_result& r : runs)
-    ++counts[outcome_name(r.kind)];
-  log << fmt::format("explore: {} runs in {:.1f} s\n", runs.size(),
-                     std::chrono::duration<double>(clock_type::now() - started).count());
+  for (const round_run& r : runs)
+    ++counts[outcome_name(r.run.kind)];
+  log << fmt::format("explore: {} runs in {:.1f} s\n", runs.size(), timing.wall_seconds);
   log << fmt::format("  {:<14} {:>6}\n", "outcome", "runs");
   for (const auto& [name, count] : counts)
     log << fmt::format("  {:<14} {:>6}\n", name, count);
   if (!stopped_by.empty())
     log << fmt::format("explore: stopped by {}; {} schedules left{}\n", stopped_by, left,
                        " (deeper combinations were not generated)");
-  for (const run_result& r : not_realized)
+  for (const run_result* r : not_realized)
     log << fmt::format("explore: NOT REALIZED (planned fault never fired, twice): {}\n",
-                       r.failpoints);
+                       r->failpoints);
   if (!failure_order.empty())
     log << fmt::format("  {:<3} {:<10} {:<6} {}\n", "#", "outcome", "again", "FAILPOINTS");
   n = 0;
@@ -941,67 +1211,610 @@ int explore(const options& opts, std::ostream& log) {
   n = 0;
   for (const std::string& fp : failure_order) {
     const failure& f = failures[fp];
-    log << fmt::format("FAILURE {}: {} ({})\n  counterexample: {}\n  reproduce: {}\n", ++n,
-                       outcome_name(f.run.kind), f.run.key, f.file,
+    log << fmt::format("FAILURE {}: {} ({})\n", ++n, outcome_name(f.run.kind), f.run.key);
+    if (!opts.matrix.empty())
+      log << fmt::format("  walk: {} (failpoint-explore replay --id {})\n", walk_id(f.run.faults),
+                         walk_id(f.run.faults));
+    log << fmt::format("  counterexample: {}\n  reproduce: {}\n", f.file,
                        shell_reproducer(opts.cmd, f.run.failpoints));
   }
   if (failure_order.empty())
     log << "explore: no failure found\n";
 
-  if (!opts.report_file.empty() || !opts.html_dir.empty()) {
-    json report = {
-        {"format", "failpoint-explore report"},
-        {"version", file_version},
-        {"command", command_json(opts.cmd)},
-        {"depth", opts.depth},
-        {"timeout_ms", timeout.count()},
-        {"stopped_by", stopped_by.empty() ? json(nullptr) : json(stopped_by)},
-        {"left", left},
-        {"timing",
-         {{"wall_seconds", std::chrono::duration<double>(clock_type::now() - started).count()},
-          {"jobs", opts.jobs},
-          {"processes", processes},
-          {"process_seconds", process_seconds},
-          {"scheduling_seconds", scheduling_seconds},
-          {"own_cpu_seconds", own_cpu_seconds() - cpu_at_start},
-          {"candidates", candidates}}}};
+  if (!out.report_files[0].empty() || !out.report_files[1].empty() || !out.html_dir.empty()) {
+    const std::map<std::string, std::string> parent_of = parents(opts, b, runs);
+    json report = {{"format", "failpoint-explore report"},
+                   {"version", file_version},
+                   {"command", command_json(opts.cmd)},
+                   {"depth", opts.depth},
+                   {"timeout_ms", b.timeout.count()},
+                   {"stopped_by", stopped_by.empty() ? json(nullptr) : json(stopped_by)},
+                   {"left", left},
+                   {"rounds", out.rounds},
+                   {"shards", out.shards ? json(*out.shards) : json(nullptr)},
+                   {"timing", timing_json(timing, out.jobs)}};
+    if (!opts.matrix.empty())
+      report["matrix"] = {
+          {"text", opts.matrix}, {"pairwise", opts.pairwise}, {"walks", runs.size() + left}};
     report["baseline"] = json::array();
-    for (const run_result& r : baseline_runs)
+    for (const run_result& r : b.runs)
       report["baseline"].push_back(run_json(r));
-    for (const auto& [name, b] : baseline)
-      report["failpoints"][name] = {
-          {"type", b.type}, {"hits", b.hits}, {"stable", b.stable}, {"faults", b.menu}};
+    report["failpoints"] = failpoints_json(b.points);
     report["runs"] = json::array();
-    for (const run_result& r : runs) {
-      json j = run_json(r);
-      const auto parent = parent_of.find(r.failpoints);
+    for (const round_run& r : runs) {
+      json j = run_json(r.run);
+      j["round"] = r.round;
+      if (!r.walk.empty())
+        j["walk"] = r.walk;
+      const auto parent = parent_of.find(r.run.failpoints);
       j["parent"] = parent == parent_of.end() ? json(nullptr) : json(parent->second);
       report["runs"].push_back(std::move(j));
     }
     report["failures"] = json::array();
     for (const std::string& fp : failure_order) {
       const failure& f = failures[fp];
-      report["failures"].push_back({{"fingerprint", fp},
-                                    {"outcome", outcome_name(f.run.kind)},
-                                    {"key", f.run.key},
-                                    {"failpoints", f.run.failpoints},
-                                    {"failed_again", f.reproduced},
-                                    {"of", opts.reproduce_runs},
-                                    {"counterexample", f.file}});
+      json j = {{"fingerprint", fp},
+                {"outcome", outcome_name(f.run.kind)},
+                {"key", f.run.key},
+                {"failpoints", f.run.failpoints},
+                {"failed_again", f.reproduced},
+                {"of", opts.reproduce_runs},
+                {"counterexample", f.file}};
+      if (!opts.matrix.empty())
+        j["walk"] = walk_id(f.run.faults);
+      report["failures"].push_back(std::move(j));
     }
     report["not_realized"] = json::array();
-    for (const run_result& r : not_realized)
-      report["not_realized"].push_back(r.failpoints);
-    if (!opts.report_file.empty())
-      std::ofstream(opts.report_file)
-          << report.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
-    if (!opts.html_dir.empty()) {
+    for (const run_result* r : not_realized)
+      report["not_realized"].push_back(r->failpoints);
+    for (const std::string& file : out.report_files) {
+      if (!file.empty())
+        std::ofstream(file) << report.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    }
+    if (!out.html_dir.empty()) {
       std::vector<std::string> missing;
       log << fmt::format("explore: HTML report: {}\n",
-                         write_html_report(report, opts.html_dir, "", missing));
+                         write_html_report(report, out.html_dir, "", missing));
     }
   }
   return failure_order.empty() ? exit_no_failure : exit_failures;
+}
+
+// --- The state directory of a sharded exploration (docs/explorer.md, "Shards and merge"). ---
+
+std::string round_dir(const std::string& state, int round) {
+  return fmt::format("{}/round-{}", state, round);
+}
+
+std::string shard_file(const std::string& state, int round, const shard_spec& s) {
+  return fmt::format("{}/shard-{}-of-{}.json", round_dir(state, round), s.index, s.total);
+}
+
+std::string plan_file(const std::string& state, int round) {
+  return fmt::format("{}/plan-{}.json", state, round);
+}
+
+// Writes `doc` to `path` through a temporary file and a rename, so that a reader never sees
+// half a file.
+void write_json_file(const std::string& path, const json& doc) {
+  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(tmp);
+    out << doc.dump(1) << "\n";
+    if (!out)
+      throw std::runtime_error(fmt::format("cannot write \"{}\"", tmp));
+  }
+  fs::rename(tmp, path);
+}
+
+json read_json_file(const std::string& path, const std::string& format) {
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error(fmt::format("\"{}\" cannot be read", path));
+  json doc;
+  try {
+    doc = json::parse(in);
+  } catch (const json::exception& e) {
+    throw std::runtime_error(fmt::format("\"{}\" is not JSON: {}", path, e.what()));
+  }
+  if (doc.value("format", "") != format)
+    throw std::runtime_error(fmt::format("\"{}\" is not a {} file", path, format));
+  if (doc.at("version").get<int>() != file_version)
+    throw std::runtime_error(fmt::format("\"{}\" has version {}; this failpoint-explore reads {}",
+                                         path, doc.at("version").get<int>(), file_version));
+  return doc;
+}
+
+// The round a shard runs now: the last one a merge planned, else 1. 0 when the exploration is
+// finished (the last merge wrote `finished`).
+int current_round(const std::string& state) {
+  if (fs::exists(state + "/finished"))
+    return 0;
+  int round = 1;
+  while (fs::exists(plan_file(state, round + 1)))
+    ++round;
+  return round;
+}
+
+// Describes how two exploration settings differ, for messages.
+std::string difference(const json& a, const json& b) {
+  for (const auto& [key, value] : a.items()) {
+    if (!b.contains(key) || b.at(key) != value)
+      return fmt::format("\"{}\" is {} here and {} there", key, value.dump(),
+                         b.contains(key) ? b.at(key).dump() : "missing");
+  }
+  return "they differ";
+}
+
+// A shard: runs its share of the current round and writes its shard file.
+int run_shard(const options& opts, std::ostream& log) {
+  const shard_spec& shard = *opts.shard;
+  const std::string& state = opts.state_dir;
+  fs::create_directories(state);
+  const int round = current_round(state);
+  if (round == 0) {
+    log << fmt::format(
+        "explore: the exploration in \"{}\" is finished; shard {}/{} has nothing "
+        "to run (see {}/report.json)\n",
+        state, shard.index, shard.total, state);
+    return exit_no_failure;
+  }
+  const json exploration = exploration_json(opts);
+  work_area work(opts.work_parent);
+  runner run(opts.cmd, work.dir);
+  const auto started = clock_type::now();
+  const double cpu_at_start = own_cpu_seconds();
+  baseline_info baseline;
+  std::vector<schedule> level;
+  if (round == 1) {
+    const std::string file = state + "/baseline.json";
+    if (fs::exists(file)) {
+      const json doc = read_json_file(file, "failpoint-explore baseline");
+      if (doc.at("exploration") != exploration)
+        throw std::runtime_error(
+            fmt::format("\"{}\" belongs to another exploration ({}); use a fresh state directory",
+                        file, difference(exploration, doc.at("exploration"))));
+      baseline = baseline_from_json(doc.at("baseline"));
+      log << fmt::format("explore: baseline read from \"{}\"\n", file);
+    } else {
+      auto b = run_baseline(opts, run, log);
+      if (!b)
+        return exit_usage;
+      baseline = std::move(*b);
+      // The first shard to finish its baseline shares it with those that start later.
+      if (!fs::exists(file))
+        write_json_file(file, {{"format", "failpoint-explore baseline"},
+                               {"version", file_version},
+                               {"exploration", exploration},
+                               {"baseline", baseline_json(baseline)}});
+    }
+    run.scheduling([&] { level = plan_first_round(opts, baseline); });
+  } else {
+    const std::string file = plan_file(state, round);
+    const json doc = read_json_file(file, "failpoint-explore round");
+    if (doc.at("exploration") != exploration)
+      throw std::runtime_error(fmt::format(
+          "\"{}\" belongs to another exploration ({}); shards must run the same command with "
+          "the same options",
+          file, difference(exploration, doc.at("exploration"))));
+    baseline = baseline_from_json(doc.at("baseline"));
+    for (const json& s : doc.at("schedules"))
+      level.push_back(schedule_from_json(s));
+  }
+  progress bar(log, opts.progress_bar);
+  const share_result share = run_share(opts, baseline, round, level, shard,
+                                       opts.max_runs.value_or(UINT64_MAX), run, bar, started);
+  json runs = json::array();
+  for (const round_run& r : share.runs) {
+    json j = run_json(r.run);
+    j["position"] = r.position;
+    if (is_failure(r.run.kind)) {
+      j["stdout_tail"] = r.run.stdout_tail;
+      j["stderr_tail"] = r.run.stderr_tail;
+    }
+    if (!r.reached.empty())
+      j["reached"] = reached_json(r.reached);
+    runs.push_back(std::move(j));
+  }
+  timing_info timing;
+  timing.wall_seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+  timing.processes = run.processes;
+  timing.process_seconds = run.process_seconds;
+  timing.scheduling_seconds = run.scheduling_seconds;
+  timing.candidates = run.candidates;
+  timing.own_cpu_seconds = own_cpu_seconds() - cpu_at_start;
+  fs::create_directories(round_dir(state, round));
+  const std::string file = shard_file(state, round, shard);
+  write_json_file(
+      file, {{"format", "failpoint-explore shard"},
+             {"version", file_version},
+             {"exploration", exploration},
+             {"round", round},
+             {"shard", {{"index", shard.index}, {"total", shard.total}}},
+             {"baseline", baseline_json(baseline)},
+             {"schedules", level.size()},
+             {"stopped_by", share.stopped_by.empty() ? json(nullptr) : json(share.stopped_by)},
+             {"left", share.left},
+             {"runs", runs},
+             {"timing", timing_json(timing, opts.jobs)}});
+  std::size_t failing = 0;
+  for (const round_run& r : share.runs)
+    failing += is_failure(r.run.kind) ? 1 : 0;
+  log << fmt::format(
+      "explore: shard {}/{} ({}) of round {}: {} of {} schedules run, {} failing; wrote \"{}\"; "
+      "when every shard of the round is done: failpoint-explore merge --state {}\n",
+      shard.index, shard.total, shard.source, round, share.runs.size(), level.size(), failing, file,
+      sh_quote(state));
+  return exit_no_failure;
+}
+
+// The shard files of a round, checked: same exploration and baseline, one total, every index
+// present. Returns them by index.
+std::vector<json> read_round(const std::string& state, int round, const json* exploration,
+                             const json* baseline_points) {
+  const std::string dir = round_dir(state, round);
+  std::map<unsigned, std::pair<std::string, json>> shards;
+  std::optional<unsigned> total;
+  std::string total_file;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("shard-", 0) != 0 || entry.path().extension() != ".json")
+      continue;
+    const std::string path = entry.path().string();
+    json doc = read_json_file(path, "failpoint-explore shard");
+    const unsigned index = doc.at("shard").at("index").get<unsigned>();
+    const unsigned n = doc.at("shard").at("total").get<unsigned>();
+    if (doc.at("round").get<int>() != round)
+      throw std::runtime_error(fmt::format("\"{}\" is a shard of round {}, found in \"{}\"", path,
+                                           doc.at("round").get<int>(), dir));
+    if (total && *total != n)
+      throw std::runtime_error(fmt::format(
+          "round {}: \"{}\" is one of {} shards, \"{}\" one of {}; every shard of a round must "
+          "have the same total",
+          round, path, n, total_file, *total));
+    total = n;
+    total_file = path;
+    shards[index] = {path, std::move(doc)};
+  }
+  if (!total)
+    throw std::runtime_error(fmt::format("round {}: no shard file in \"{}\"", round, dir));
+  std::vector<std::string> missing;
+  for (unsigned i = 0; i < *total; ++i) {
+    if (shards.count(i) == 0)
+      missing.push_back(fmt::format("shard {} of {} (\"{}\")", i, *total,
+                                    shard_file(state, round, shard_spec{i, *total, "", {}})));
+  }
+  if (!missing.empty())
+    throw std::runtime_error(
+        fmt::format("round {} is incomplete: missing {}", round, fmt::join(missing, ", ")));
+  const json& first = shards.begin()->second.second;
+  const std::string& first_path = shards.begin()->second.first;
+  std::vector<json> out;
+  for (auto& [index, entry] : shards) {
+    const auto& [path, doc] = entry;
+    const json& want_exploration = exploration ? *exploration : first.at("exploration");
+    if (doc.at("exploration") != want_exploration)
+      throw std::runtime_error(
+          fmt::format("\"{}\" belongs to another exploration than {} ({})", path,
+                      exploration ? "the earlier rounds" : "\"" + first_path + "\"",
+                      difference(doc.at("exploration"), want_exploration)));
+    const json& want_points =
+        baseline_points ? *baseline_points : first.at("baseline").at("failpoints");
+    if (doc.at("baseline").at("failpoints") != want_points)
+      throw std::runtime_error(fmt::format(
+          "\"{}\" saw another baseline than {} (failpoints, hits or stability differ): the "
+          "command does not behave the same in every shard",
+          path, baseline_points ? "the earlier rounds" : "\"" + first_path + "\""));
+    if (doc.at("schedules") != first.at("schedules"))
+      throw std::runtime_error(fmt::format("round {}: \"{}\" planned {} schedules, \"{}\" {}",
+                                           round, path, doc.at("schedules").dump(), first_path,
+                                           first.at("schedules").dump()));
+    out.push_back(doc);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<shard_spec> shard_from(const std::string& flag, std::optional<unsigned> total,
+                                     const std::map<std::string, std::string>& env) {
+  auto number = [](const std::string& text, const std::string& where) {
+    std::size_t used = 0;
+    unsigned long v = 0;
+    try {
+      v = std::stoul(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size() || text[0] == '-' || v > 100000)
+      throw std::runtime_error(
+          fmt::format("{}: \"{}\" is not a number from 0 to 100000", where, text));
+    return static_cast<unsigned>(v);
+  };
+  auto checked = [](shard_spec s) {
+    if (s.total == 0)
+      throw std::runtime_error(fmt::format("{}: the number of shards is 0", s.source));
+    if (s.index >= s.total)
+      throw std::runtime_error(
+          fmt::format("{}: shard index {} is not below the total {}", s.source, s.index, s.total));
+    return s;
+  };
+  auto var = [&](const char* name) -> std::optional<std::string> {
+    const auto it = env.find(name);
+    if (it == env.end() || it->second.empty())
+      return std::nullopt;
+    return it->second;
+  };
+  auto pair = [&](const char* index, const char* count) -> std::optional<shard_spec> {
+    const auto i = var(index), n = var(count);
+    if (!i && !n)
+      return std::nullopt;
+    if (!i || !n)
+      throw std::runtime_error(
+          fmt::format("{} is set without {}", i ? index : count, i ? count : index));
+    return checked(
+        {number(*i, index), number(*n, count), fmt::format("{}/{}", index, count), {index, count}});
+  };
+  if (!flag.empty()) {
+    const auto slash = flag.find('/');
+    if (slash == std::string::npos)
+      throw std::runtime_error(fmt::format("--shard \"{}\": expected I/N, e.g. 0/3", flag));
+    return checked({number(flag.substr(0, slash), "--shard index"),
+                    number(flag.substr(slash + 1), "--shard total"),
+                    "--shard",
+                    {}});
+  }
+  if (auto s = pair("TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS")) {
+    if (var("TEST_SHARD_STATUS_FILE"))
+      s->variables.push_back("TEST_SHARD_STATUS_FILE");
+    return s;
+  }
+  if (auto s = pair("GTEST_SHARD_INDEX", "GTEST_TOTAL_SHARDS"))
+    return s;
+  if (const auto index = var("JOB_COMPLETION_INDEX")) {
+    shard_spec s{number(*index, "JOB_COMPLETION_INDEX"),
+                 0,
+                 "JOB_COMPLETION_INDEX",
+                 {"JOB_COMPLETION_INDEX"}};
+    if (total) {
+      s.total = *total;
+    } else if (const auto n = var("FAILPOINT_EXPLORE_SHARDS")) {
+      s.total = number(*n, "FAILPOINT_EXPLORE_SHARDS");
+    } else {
+      throw std::runtime_error(
+          "JOB_COMPLETION_INDEX is set but the number of shards is not: give --shard-total N "
+          "or FAILPOINT_EXPLORE_SHARDS=N (the Job's completions)");
+    }
+    return checked(s);
+  }
+  return std::nullopt;
+}
+
+int explore(const options& opts, std::ostream& log) {
+  if (opts.shard) {
+    if (opts.state_dir.empty())
+      throw std::runtime_error(
+          fmt::format("a shard ({}) needs --state DIR, shared by every shard and the merge",
+                      opts.shard->source));
+    return run_shard(opts, log);
+  }
+  work_area work(opts.work_parent);
+  runner run(opts.cmd, work.dir);
+  const auto started = clock_type::now();
+  const double cpu_at_start = own_cpu_seconds();
+
+  // 1. Baseline.
+  auto baseline = run_baseline(opts, run, log);
+  if (!baseline)
+    return exit_usage;
+
+  // 2. Plan the first round; then 3. run it, 5. extend, round after round.
+  std::vector<schedule> level;
+  run.scheduling([&] { level = plan_first_round(opts, *baseline); });
+  progress bar(log, opts.progress_bar);
+  std::vector<round_run> runs;
+  std::uint64_t left = 0;
+  std::string stopped_by;
+  int rounds = 0;
+  for (int round = 1; !level.empty(); ++round) {
+    rounds = round;
+    const std::uint64_t budget =
+        opts.max_runs ? (*opts.max_runs > runs.size() ? *opts.max_runs - runs.size() : 0)
+                      : UINT64_MAX;
+    share_result share =
+        run_share(opts, *baseline, round, level, shard_spec{}, budget, run, bar, started);
+    std::move(share.runs.begin(), share.runs.end(), std::back_inserter(runs));
+    left += share.left;
+    if (!share.stopped_by.empty()) {
+      stopped_by = share.stopped_by;
+      break;
+    }
+    run.scheduling([&] { level = plan_next_round(opts, *baseline, round, runs); });
+  }
+
+  // 4. Collect and 6. write outputs.
+  output_plan out;
+  out.out_dir = opts.out_dir;
+  out.report_files[0] = opts.report_file;
+  out.html_dir = opts.html_dir;
+  out.jobs = opts.jobs;
+  out.rounds = rounds;
+  return write_outputs(opts, *baseline, runs, stopped_by, left, {}, out, run, log, started,
+                       cpu_at_start);
+}
+
+int merge(const merge_options& mopts, std::ostream& log) {
+  const auto started = clock_type::now();
+  const double cpu_at_start = own_cpu_seconds();
+  const std::string& state = mopts.state_dir;
+  int last = 0;
+  while (fs::is_directory(round_dir(state, last + 1)))
+    ++last;
+  if (last == 0) {
+    log << fmt::format(
+        "failpoint-explore merge: no round in \"{}\" (expected {}/round-1/ with "
+        "shard files: run the shards first)\n",
+        state, state);
+    return exit_usage;
+  }
+  json exploration;
+  json baseline_points;
+  baseline_info baseline;
+  std::vector<round_run> runs;
+  std::uint64_t left = 0;
+  std::string stopped_by;
+  timing_info timing;
+  unsigned shards = 0;
+  try {
+    for (int round = 1; round <= last; ++round) {
+      const std::vector<json> docs = read_round(state, round, round == 1 ? nullptr : &exploration,
+                                                round == 1 ? nullptr : &baseline_points);
+      if (round == 1) {
+        exploration = docs[0].at("exploration");
+        baseline_points = docs[0].at("baseline").at("failpoints");
+        baseline = baseline_from_json(docs[0].at("baseline"));
+        // Shards that ran their own baselines may have derived other timeouts: the longest one.
+        for (const json& d : docs)
+          baseline.timeout =
+              std::max(baseline.timeout,
+                       std::chrono::milliseconds(d.at("baseline").at("timeout_ms").get<long>()));
+      } else {
+        const json plan = read_json_file(plan_file(state, round), "failpoint-explore round");
+        if (plan.at("schedules").size() != docs[0].at("schedules").get<std::size_t>())
+          throw std::runtime_error(
+              fmt::format("round {}: the shards ran {} schedules, \"{}\" planned {}", round,
+                          docs[0].at("schedules").dump(), plan_file(state, round),
+                          plan.at("schedules").size()));
+      }
+      shards = static_cast<unsigned>(docs.size());
+      const std::size_t size = docs[0].at("schedules").get<std::size_t>();
+      std::vector<std::optional<round_run>> by_position(size);
+      for (const json& d : docs) {
+        left += d.at("left").get<std::uint64_t>();
+        if (!d.at("stopped_by").is_null())
+          stopped_by = d.at("stopped_by").get<std::string>();
+        const json& t = d.at("timing");
+        timing.processes += t.at("processes").get<std::uint64_t>();
+        timing.process_seconds += t.at("process_seconds").get<double>();
+        timing.scheduling_seconds += t.at("scheduling_seconds").get<double>();
+        timing.own_cpu_seconds += t.at("own_cpu_seconds").get<double>();
+        timing.candidates += t.at("candidates").get<std::size_t>();
+        const unsigned index = d.at("shard").at("index").get<unsigned>();
+        for (const json& r : d.at("runs")) {
+          const std::size_t position = r.at("position").get<std::size_t>();
+          if (position >= size || position % shards != index)
+            throw std::runtime_error(
+                fmt::format("round {}: shard {} of {} recorded position {}, which is not its share",
+                            round, index, shards, position));
+          round_run rr;
+          rr.round = round;
+          rr.position = position;
+          rr.run = run_from_json(r);
+          if (r.contains("reached"))
+            rr.reached = reached_from_json(r.at("reached"));
+          by_position[position] = std::move(rr);
+        }
+      }
+      for (auto& r : by_position) {
+        if (r)
+          runs.push_back(std::move(*r));
+      }
+    }
+  } catch (const std::exception& e) {
+    log << "failpoint-explore merge: " << e.what() << "\n";
+    return exit_usage;
+  }
+  options opts = options_from_exploration(exploration);
+  if (!opts.matrix.empty()) {
+    for (round_run& r : runs)
+      r.walk = walk_id(r.run.faults);
+  }
+  log << fmt::format("merge: {} rounds of {} shards in \"{}\": {} runs\n", last, shards, state,
+                     runs.size());
+  work_area work(mopts.work_parent);
+  runner run(opts.cmd, work.dir);
+  if (stopped_by.empty()) {
+    std::vector<schedule> next;
+    run.scheduling([&] { next = plan_next_round(opts, baseline, last, runs); });
+    if (!next.empty()) {
+      json schedules = json::array();
+      for (const schedule& s : next)
+        schedules.push_back(schedule_json(s));
+      write_json_file(plan_file(state, last + 1), {{"format", "failpoint-explore round"},
+                                                   {"version", file_version},
+                                                   {"exploration", exploration},
+                                                   {"round", last + 1},
+                                                   {"baseline", baseline_json(baseline)},
+                                                   {"schedules", schedules}});
+      log << fmt::format(
+          "merge: round {} planned: {} schedules in \"{}\"; run the shards again, then merge\n",
+          last + 1, next.size(), plan_file(state, last + 1));
+      return exit_no_failure;
+    }
+  }
+  output_plan out;
+  out.out_dir = mopts.out_dir;
+  out.report_files[0] = state + "/report.json";
+  out.report_files[1] = mopts.report_file;
+  out.html_dir = mopts.html_dir;
+  out.jobs = mopts.jobs;
+  out.shards = shards;
+  out.rounds = last;
+  timing.wall_seconds = 0;
+  const int status = write_outputs(opts, baseline, runs, stopped_by, left, timing, out, run, log,
+                                   started, cpu_at_start);
+  std::ofstream(state + "/finished") << last << "\n";
+  log << fmt::format("merge: exploration finished after {} rounds; report \"{}/report.json\"\n",
+                     last, state);
+  return status;
+}
+
+int replay_walk(const std::string& id, const std::string& report_file, const std::string& work_dir,
+                std::ostream& log) {
+  json report;
+  try {
+    report = read_json_file(report_file, "failpoint-explore report");
+  } catch (const std::exception& e) {
+    log << "failpoint-explore replay: " << e.what() << "\n";
+    return exit_usage;
+  }
+  const json* found = nullptr;
+  std::size_t walks = 0;
+  for (const json& r : report.at("runs")) {
+    if (!r.contains("walk"))
+      continue;
+    ++walks;
+    if (r.at("walk").get<std::string>() == id)
+      found = &r;
+  }
+  if (found == nullptr) {
+    log << fmt::format("failpoint-explore replay: no walk \"{}\" in \"{}\" ({} walks{})\n", id,
+                       report_file, walks, walks == 0 ? ": not a matrix exploration" : "");
+    return exit_usage;
+  }
+  command cmd;
+  const json& c = report.at("command");
+  cmd.argv = c.at("argv").get<std::vector<std::string>>();
+  cmd.cwd = c.at("cwd").get<std::string>();
+  cmd.env = c.at("environment").get<std::map<std::string, std::string>>();
+  cmd.seed = c.at("seed").get<std::uint64_t>();
+  const schedule faults = schedule_from_json(found->at("schedule"));
+  const std::string recorded = found->at("outcome").get<std::string>();
+  const run_result r = run_schedule(
+      cmd, faults, std::chrono::milliseconds(report.at("timeout_ms").get<long>()), work_dir);
+  log << fmt::format("replay: walk {} under {}: {}{} (recorded: {})\n", id,
+                     r.failpoints.empty() ? "no fault" : r.failpoints, outcome_name(r.kind),
+                     r.key.empty() ? "" : " (" + r.key + ")", recorded);
+  if (!r.realized)
+    log << fmt::format("replay: the walk's faults did not all fire (the run was: {})\n",
+                       outcome_name(r.observed));
+  if (outcome_name(r.kind) != recorded) {
+    log << "replay: the walk did not end as recorded\n";
+    return 1;
+  }
+  log << "replay: the walk ended as recorded\n";
+  return 0;
 }
 
 int replay(const std::string& file, bool expect_pass, const std::string& work_dir,

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,8 @@ inline constexpr int exit_no_failure = 0;
 inline constexpr int exit_failures = 1;
 inline constexpr int exit_usage = 2;
 
-// Version of the counterexample and report files; readers refuse other versions.
+// Version of the counterexample, report, shard, round and baseline files; readers refuse other
+// versions.
 inline constexpr int file_version = 1;
 
 // The command under test and how it runs.
@@ -33,7 +35,25 @@ struct command {
   std::string cwd;                         // the directory it runs in
   std::map<std::string, std::string> env;  // set on top of the explorer's environment
   std::uint64_t seed = 0;                  // FAILPOINTS_SEED and the sampling of hits
+  std::set<std::string> unset;  // variables of the explorer's environment the runs do not get
 };
+
+// This process's share of a sharded exploration: the schedules whose position in a round's
+// deterministic order is `index` modulo `total`.
+struct shard_spec {
+  unsigned index = 0;
+  unsigned total = 1;
+  std::string source;  // where it came from, for messages: "--shard", "TEST_SHARD_INDEX"...
+  std::vector<std::string> variables;  // the engine's variables it was read from
+};
+
+// The shard from `--shard I/N` (`flag`, empty when not given), else from the variables the
+// engines set (in `env`): Bazel's TEST_TOTAL_SHARDS/TEST_SHARD_INDEX, GoogleTest's
+// GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX, a Kubernetes Indexed Job's JOB_COMPLETION_INDEX with the
+// total from `total` (--shard-total) or FAILPOINT_EXPLORE_SHARDS. Nothing when none is set.
+// Throws std::runtime_error naming the option or variable that is malformed or out of range.
+std::optional<shard_spec> shard_from(const std::string& flag, std::optional<unsigned> total,
+                                     const std::map<std::string, std::string>& env);
 
 // What a run of the command turned out to be.
 enum class outcome { pass, fail, crash, sanitizer, hang, not_realized };
@@ -78,11 +98,40 @@ struct options {
   std::string html_dir;       // --html: DIR/index.html; empty: none
   std::string work_parent;    // where runs' directories go; empty: /dev/shm or $TMPDIR
   bool progress_bar = false;  // a terminal: redraw one line; otherwise plain lines
+  std::string matrix;         // --matrix: walks instead of the search (explorer/matrix.hpp)
+  bool pairwise = false;      // with a matrix: a pairwise covering array instead of the product
+  std::optional<shard_spec> shard;  // with state_dir: run one shard of the current round
+  std::string state_dir;            // where shards and merges keep a sharded exploration
+};
+
+// Options of `failpoint-explore merge`.
+struct merge_options {
+  std::string state_dir;
+  std::string out_dir;      // counterexamples
+  std::string report_file;  // besides STATE/report.json; empty: that one only
+  std::string html_dir;     // --html: DIR/index.html of the merged report; empty: none
+  std::string work_parent;
+  unsigned jobs = 1;  // re-runs of failures at once
 };
 
 // Explores; writes progress and the summary to `log`. Returns exit_no_failure, exit_failures or
-// exit_usage (baseline refused; the reason is written to `log`).
+// exit_usage (baseline refused; the reason is written to `log`). With `shard` (and `state_dir`),
+// runs that shard's share of the current round only and writes its shard file (exit_no_failure
+// when it did; failures are the merge's to report).
 int explore(const options& opts, std::ostream& log);
+
+// Combines the shard files of the last round in `state_dir`: checks they are complete and
+// consistent, then writes the next round's schedules, or, after the last round, the report and
+// counterexamples an unsharded exploration writes. Returns exit_no_failure (a next round is
+// planned, or no failure), exit_failures or exit_usage (missing or conflicting shards: the
+// message names them).
+int merge(const merge_options& opts, std::ostream& log);
+
+// Re-runs the matrix walk `id` recorded in `report_file` (a report with walks); returns 0 when it
+// ended as recorded (same outcome), 1 otherwise, exit_usage when the report or the walk is
+// missing.
+int replay_walk(const std::string& id, const std::string& report_file, const std::string& work_dir,
+                std::ostream& log);
 
 // Re-runs a counterexample file; writes what happened to `log`. Returns 0 when the recorded
 // failure happened again with every planned fault fired (with `expect_pass`: when the run passed

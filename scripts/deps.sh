@@ -12,6 +12,7 @@ packages=(
   libboost-dev libfmt-dev catch2 libgtest-dev nlohmann-json3-dev libcli11-dev liburiparser-dev
   curl valgrind
   meson pkgconf dpkg-dev postgresql libpq-dev
+  python3 python3-yaml
   chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then

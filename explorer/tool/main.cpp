@@ -1,14 +1,20 @@
 // failpoint-explore: runs a test under every fault it can reach and replays the failures.
 //   failpoint-explore [options] -- COMMAND [ARGS...]
+//   failpoint-explore [options] --state DIR --shard I/N -- COMMAND [ARGS...]
+//   failpoint-explore merge --state DIR
 //   failpoint-explore [options] --each-test-case -- TEST-BINARY [ARGS...]
 //   failpoint-explore ctest [--test-dir DIR] [-R REGEX] [-E REGEX] [options]
 //   failpoint-explore replay [--expect-pass] FILE
 //   failpoint-explore html REPORT --out DIR
+//   failpoint-explore replay --id ID (--report FILE | --state DIR)
 // See docs/explorer.md and README.md ("Exploring faults").
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -16,7 +22,10 @@
 
 #include "explorer/explore.hpp"
 #include "explorer/html_report.hpp"
+#include "explorer/matrix.hpp"
 #include "explorer/suite.hpp"
+
+extern char** environ;
 
 namespace {
 
@@ -25,6 +34,18 @@ using failpoint::explorer::exit_usage;
 
 std::chrono::milliseconds seconds_option(double s) {
   return std::chrono::milliseconds(static_cast<long>(s * 1000));
+}
+
+// The environment, as a map (shard variables are read from it).
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const auto eq = entry.find('=');
+    if (eq != std::string::npos)
+      out[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return out;
 }
 
 // `failpoint-explore ctest`: the selected tests of the build tree, explored one by one.
@@ -108,6 +129,44 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingDirectory);
   app.add_option("--progress", progress, "auto (a bar on a terminal), bar or lines")
       ->check(CLI::IsMember({"auto", "bar", "lines"}));
+  app.add_option("--matrix", opts.matrix,
+                 "Run walks instead of the search: per failpoint the terms it takes, e.g. "
+                 "'a=off,return(1);b=off,sleep(10),panic'; the cartesian product by default");
+  app.add_flag("--pairwise", opts.pairwise,
+               "With --matrix: a pairwise covering array (every pair of terms of any two "
+               "failpoints) instead of the product");
+  std::string shard_flag;
+  unsigned shard_total = 0;
+  app.add_option("--shard", shard_flag,
+                 "Run shard I of N of the current round (needs --state); default from "
+                 "TEST_SHARD_INDEX/TEST_TOTAL_SHARDS, GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS or "
+                 "JOB_COMPLETION_INDEX");
+  app.add_option("--shard-total", shard_total,
+                 "The number of shards with JOB_COMPLETION_INDEX (else FAILPOINT_EXPLORE_SHARDS)")
+      ->check(CLI::Range(1u, 100000u));
+  app.add_option("--state", opts.state_dir,
+                 "Directory the shards and the merge of a sharded exploration share");
+  std::vector<std::string> command;
+  app.add_option("command", command, "The test command, after --");
+
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Combine the shard files of a round; plan the next round or write the outputs");
+  ex::merge_options mopts;
+  mopts.jobs = opts.jobs;
+  merge->add_option("--state", mopts.state_dir, "The shards' state directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  merge->add_option("--out", mopts.out_dir, "Directory for the counterexamples")
+      ->default_val("failpoint-explore-out");
+  merge->add_option("--report", mopts.report_file,
+                    "Also write the report here (it always goes to STATE/report.json)");
+  merge->add_option("--html", mopts.html_dir,
+                    "After the last round, also write the report as one page, DIR/index.html");
+  merge->add_option("-j,--jobs", mopts.jobs, "Re-runs of failures at once")
+      ->check(CLI::Range(1u, 256u));
+  merge->add_option("--work-dir", mopts.work_parent, "Where the re-runs' directories go")
+      ->check(CLI::ExistingDirectory);
+
   bool each_test_case = false;
   std::string framework = "auto";
   app.add_flag("--each-test-case", each_test_case,
@@ -116,8 +175,6 @@ int main(int argc, char** argv) {
   app.add_option("--framework", framework,
                  "With --each-test-case: auto (recognized from the program), catch2 or gtest")
       ->check(CLI::IsMember({"auto", "catch2", "gtest"}));
-  std::vector<std::string> command;
-  app.add_option("command", command, "The test command, after --");
 
   CLI::App* ctest = app.add_subcommand(
       "ctest", "Explore the tests of a CMake build tree (ctest --show-only=json-v1)");
@@ -134,9 +191,13 @@ int main(int argc, char** argv) {
   CLI::App* replay = app.add_subcommand("replay", "Re-run a counterexample file");
   std::string replay_file;
   bool expect_pass = false;
+  std::string walk, walk_report, walk_state;
   replay->add_option("file", replay_file, "A failure-N.json written by an exploration")
-      ->required()
       ->check(CLI::ExistingFile);
+  replay->add_option("--id", walk, "Re-run the matrix walk with this id (from a report)");
+  replay->add_option("--report", walk_report, "With --id: the report that has the walk");
+  replay->add_option("--state", walk_state,
+                     "With --id: the state directory of a merged exploration (its report.json)");
   replay->add_flag("--expect-pass", expect_pass,
                    "Succeed when the run passes with every planned fault fired (after a fix)");
 
@@ -154,6 +215,20 @@ int main(int argc, char** argv) {
 
   try {
     if (*replay) {
+      if (!walk.empty()) {
+        if (walk_report.empty() == walk_state.empty()) {
+          std::cerr << "failpoint-explore replay --id: give the walk's --report FILE or --state "
+                       "DIR (one of them)\n";
+          return exit_usage;
+        }
+        return ex::replay_walk(walk,
+                               walk_report.empty() ? walk_state + "/report.json" : walk_report,
+                               fs::temp_directory_path().string(), std::cout);
+      }
+      if (replay_file.empty()) {
+        std::cerr << "failpoint-explore replay: give a counterexample FILE or --id ID\n";
+        return exit_usage;
+      }
       return ex::replay(replay_file, expect_pass, fs::temp_directory_path().string(), std::cout);
     }
     if (*html) {
@@ -172,6 +247,8 @@ int main(int argc, char** argv) {
         return exit_usage;
       }
     }
+    if (*merge)
+      return ex::merge(mopts, std::cout);
     if (*ctest && (!command.empty() || !env.empty() || !cwd.empty())) {
       std::cerr << "failpoint-explore ctest: the tests' commands, environments and "
                    "directories come from ctest; no COMMAND, --env or --cwd\n";
@@ -216,14 +293,37 @@ int main(int argc, char** argv) {
         return exit_usage;
       }
     }
+    if (!opts.matrix.empty())
+      ex::parse_matrix(opts.matrix);  // its errors before the baseline
+    else if (opts.pairwise)
+      throw std::runtime_error("--pairwise needs --matrix");
     ex::suite_options how;
     how.each_test_case = each_test_case;
     if (framework != "auto")
       how.forced = framework == "gtest" ? ex::framework::gtest : ex::framework::catch2;
+    // Each test or case is one exploration of its own: shards are for one command.
+    if ((*ctest || each_test_case) && (!shard_flag.empty() || !opts.state_dir.empty()))
+      throw std::runtime_error(
+          "--shard and --state are for one command, not with ctest or --each-test-case");
     if (*ctest)
       return explore_ctest(query, how, opts);
     if (each_test_case)
       return ex::explore_units(ex::command_units(opts.cmd, how, std::cout), opts, std::cout);
+    opts.shard = ex::shard_from(shard_flag,
+                                shard_total ? std::optional<unsigned>(shard_total) : std::nullopt,
+                                environment());
+    if (opts.shard) {
+      // The engine's variables are the explorer's: the test under it runs whole.
+      for (const std::string& v : opts.shard->variables)
+        opts.cmd.unset.insert(v);
+      // Bazel's protocol: touching the status file says the test understood sharding.
+      if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE"))
+        std::ofstream(status, std::ios::app);
+    } else if (!opts.state_dir.empty()) {
+      throw std::runtime_error(
+          "--state is for shards: give --shard I/N (or the engine's variables); an unsharded "
+          "exploration keeps no state");
+    }
     return ex::explore(opts, std::cout);
   } catch (const std::exception& e) {
     std::cerr << "failpoint-explore: " << e.what() << "\n";

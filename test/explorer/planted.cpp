@@ -8,6 +8,8 @@
 //                      not SIGSEGV, which a sanitizer would report as its own finding)
 //   planted hang       planted.Hang (no value): the program never ends
 //   planted ubsan      planted.Overflow (int): the value overflows a signed addition (UBSan)
+//   planted pairs      planted.P1 .. planted.P4 (int), each hit once: only P1 and P3 both -1
+//                      fail (a bug a pair of faults triggers, for matrices)
 //   planted flaky F    planted.Flaky hit twice in the first two runs (counted in file F), then
 //                      once: a fault planned at hit 2 never fires
 //   planted markup     planted.A then a failpoint whose name is markup (bool), each hit once:
@@ -126,6 +128,23 @@ int markup() {
   return 0;
 }
 
+int pairs() {
+  int values[4] = {1, 1, 1, 1};
+  if (auto fp = FAILPOINT_VALUE("planted.P1", int))
+    values[0] = *fp;
+  if (auto fp = FAILPOINT_VALUE("planted.P2", int))
+    values[1] = *fp;
+  if (auto fp = FAILPOINT_VALUE("planted.P3", int))
+    values[2] = *fp;
+  if (auto fp = FAILPOINT_VALUE("planted.P4", int))
+    values[3] = *fp;
+  if (values[0] == -1 && values[2] == -1) {
+    std::fprintf(stderr, "Assertion failed: both quotas negative\n");
+    return 1;
+  }
+  return 0;
+}
+
 int flaky(const std::string& counter) {
   int runs = 0;
   std::ifstream(counter) >> runs;
@@ -156,8 +175,11 @@ int main(int argc, char** argv) {
     return ubsan();
   if (mode == "markup")
     return markup();
+  if (mode == "pairs")
+    return pairs();
   if (mode == "flaky" && argc > 2)
     return flaky(argv[2]);
-  std::fprintf(stderr, "usage: planted single|combo|threads|crash|hang|ubsan|markup|flaky FILE\n");
+  std::fprintf(stderr,
+               "usage: planted single|combo|threads|crash|hang|ubsan|markup|pairs|flaky FILE\n");
   return 2;
 }

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +81,122 @@ inline std::vector<std::string> failing_schedules(const nlohmann::json& report) 
   std::vector<std::string> out;
   for (const nlohmann::json& f : report.at("failures"))
     out.push_back(f.at("failpoints").get<std::string>());
+  return out;
+}
+
+// How the shards of a sharded exploration learn which one they are.
+enum class shard_source { flag, bazel, gtest, indexed_job };
+
+// One round of shards of a sharded exploration: `total` processes of `failpoint-explore
+// OPTIONS --state STATE -- COMMAND` started at once, each told its index the way `how` says
+// (--shard I/N; TEST_SHARD_INDEX/TEST_TOTAL_SHARDS with a TEST_SHARD_STATUS_FILE in `state`;
+// GTEST_*; JOB_COMPLETION_INDEX with FAILPOINT_EXPLORE_SHARDS). Returns their results by index.
+inline std::vector<failpoint_test::child_result> run_shards(const std::string& state,
+                                                            const std::vector<std::string>& options,
+                                                            const std::vector<std::string>& command,
+                                                            unsigned total, shard_source how) {
+  std::vector<std::unique_ptr<failpoint_test::background>> shards;
+  for (unsigned i = 0; i < total; ++i) {
+    std::vector<std::string> argv = {FAILPOINT_EXPLORE, "--progress", "lines", "--state", state};
+    std::map<std::string, std::string> env;
+    const std::string index = std::to_string(i), n = std::to_string(total);
+    switch (how) {
+      case shard_source::flag:
+        argv.push_back("--shard");
+        argv.push_back(index + "/" + n);
+        break;
+      case shard_source::bazel:
+        env = {{"TEST_SHARD_INDEX", index},
+               {"TEST_TOTAL_SHARDS", n},
+               {"TEST_SHARD_STATUS_FILE", state + "/status-" + index}};
+        break;
+      case shard_source::gtest:
+        env = {{"GTEST_SHARD_INDEX", index}, {"GTEST_TOTAL_SHARDS", n}};
+        break;
+      case shard_source::indexed_job:
+        env = {{"JOB_COMPLETION_INDEX", index}, {"FAILPOINT_EXPLORE_SHARDS", n}};
+        break;
+    }
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.push_back("--");
+    argv.insert(argv.end(), command.begin(), command.end());
+    std::filesystem::create_directories(state);
+    shards.push_back(std::make_unique<failpoint_test::background>(
+        argv, env, state + "/shard-" + index + ".log"));
+  }
+  std::vector<failpoint_test::child_result> out;
+  for (auto& s : shards) {
+    failpoint_test::child_result r;
+    const auto status = s->wait(std::chrono::seconds(300));
+    r.exited = status && status->exited;
+    r.status = status ? status->code : -1;
+    r.timed_out = !status;
+    r.out = s->output();
+    out.push_back(r);
+  }
+  return out;
+}
+
+// Runs `failpoint-explore merge --state STATE --out DIR/out --report DIR/report.json`.
+inline failpoint_test::child_result merge(const std::string& dir, const std::string& state) {
+  return failpoint_test::run_program(
+      {FAILPOINT_EXPLORE, "merge", "--state", state, "--out", dir + "/out", "--report",
+       dir + "/report.json", "--html", dir + "/html"},
+      {}, std::chrono::seconds(300));
+}
+
+// A whole sharded exploration: rounds of `total` shards (the source of their index changes from
+// round to round through `hows`, cyclically) and a merge after each, until the merge says the
+// exploration is finished. Its report and counterexamples are in `dir` like explore()'s.
+inline exploration explore_sharded(const std::string& dir, const std::vector<std::string>& options,
+                                   const std::vector<std::string>& command, unsigned total,
+                                   const std::vector<shard_source>& hows) {
+  const std::string state = dir + "/state";
+  exploration e;
+  for (std::size_t round = 0; round < 8; ++round) {
+    for (const auto& r : run_shards(state, options, command, total, hows[round % hows.size()])) {
+      INFO(r.out);
+      REQUIRE(r.exited);
+      REQUIRE(r.status == 0);
+    }
+    e.result = merge(dir, state);
+    INFO(e.result.out << e.result.err);
+    REQUIRE(e.result.exited);
+    REQUIRE(e.result.status != 2);
+    if (std::filesystem::exists(state + "/finished"))
+      break;
+  }
+  if (std::filesystem::exists(dir + "/report.json"))
+    e.report = nlohmann::json::parse(std::ifstream(dir + "/report.json"));
+  for (int n = 1;; ++n) {
+    const std::string file = dir + "/out/failure-" + std::to_string(n) + ".json";
+    if (!std::filesystem::exists(file))
+      break;
+    e.counterexamples.push_back(file);
+  }
+  return e;
+}
+
+// What of two reports must be equal whatever ran them (one process or shards): the failpoints,
+// every run's schedule, outcome, walk and round in order, the failures' fingerprints, outcomes
+// and schedules, the unrealized schedules. Times and re-run counts are left out.
+inline nlohmann::json deterministic_part(const nlohmann::json& report) {
+  nlohmann::json out = {{"failpoints", report.at("failpoints")},
+                        {"not_realized", report.at("not_realized")},
+                        {"stopped_by", report.at("stopped_by")},
+                        {"left", report.at("left")},
+                        {"rounds", report.at("rounds")}};
+  for (const nlohmann::json& r : report.at("runs"))
+    out["runs"].push_back({{"failpoints", r.at("failpoints")},
+                           {"outcome", r.at("outcome")},
+                           {"round", r.at("round")},
+                           {"walk", r.value("walk", "")},
+                           {"parent", r.value("parent", nlohmann::json())}});
+  for (const nlohmann::json& f : report.at("failures"))
+    out["failures"].push_back({{"fingerprint", f.at("fingerprint")},
+                               {"outcome", f.at("outcome")},
+                               {"failpoints", f.at("failpoints")},
+                               {"walk", f.value("walk", "")}});
   return out;
 }
 
