@@ -133,6 +133,14 @@ std::vector<unit> command_units(const command& cmd, const suite_options& how, st
 
 std::vector<unit> ctest_units(const std::vector<ctest_test>& tests, std::uint64_t seed,
                               const suite_options& how, std::ostream& log) {
+  auto command_of = [&](const ctest_test& t) {
+    command c;
+    c.argv = t.argv;
+    c.cwd = t.cwd;
+    c.env = t.env;
+    c.seed = seed;
+    return c;
+  };
   auto fixture_commands = [&](const std::vector<std::string>& fixtures, bool setup) {
     std::vector<command> out;
     for (const ctest_test& t : tests) {
@@ -141,7 +149,7 @@ std::vector<unit> ctest_units(const std::vector<ctest_test>& tests, std::uint64_
         return std::find(fixtures.begin(), fixtures.end(), f) != fixtures.end();
       });
       if (wanted && !t.argv.empty())
-        out.push_back({t.argv, t.cwd, t.env, seed});
+        out.push_back(command_of(t));
     }
     return out;
   };
@@ -149,7 +157,7 @@ std::vector<unit> ctest_units(const std::vector<ctest_test>& tests, std::uint64_
   for (const ctest_test& t : tests) {
     unit u;
     u.test = t.name;
-    u.cmd = {t.argv, t.cwd, t.env, seed};
+    u.cmd = command_of(t);
     u.one_at_a_time = t.run_serial || !t.resource_locks.empty();
     u.locks = t.resource_locks;
     u.skip_return_code = t.skip_return_code;

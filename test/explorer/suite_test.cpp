@@ -224,6 +224,8 @@ TEST_CASE("ctest mode refuses bad inputs with exit status 2", "[explorer][suite]
   refused({"ctest", "--test-dir", build, "--ctest-command", dir + "/no-ctest"},
           "cannot run \"" + dir + "/no-ctest\"");
   refused({"ctest", "--test-dir", build, "--", probe(), "fixed"}, "no COMMAND, --env or --cwd");
+  refused({"--shard", "0/2", "--state", dir, "ctest", "--test-dir", build},
+          "--shard and --state are for one command");
   refused({"--each-test-case", "--", probe(), "fixed"},
           "is neither a Catch2 (v2) nor a GoogleTest program");
 }
