@@ -242,6 +242,12 @@ TEST_CASE("coverage: --coverage says what is missing: gcov counters, gcovr",
       {{"PATH", dir}}, std::chrono::seconds(60));
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Catch::Contains("--coverage needs gcovr, which is not in PATH"));
+
+  // Not with a shard: refused before anything runs.
+  e = explore(dir, {"--state", dir + "/state", "--shard", "0/2", "--coverage"},
+              {PLANTED, "single"});
+  CHECK(e.result.status == 2);
+  CHECK_THAT(e.result.err, Catch::Contains("unsharded exploration only"));
 }
 
 TEST_CASE("CI mode: the new lines of a unified diff, and the lines of a comment failpoint",
