@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "explorer/ci.hpp"
+#include "explorer/coverage.hpp"
 #include "explorer/html_report.hpp"
 #include "explorer/matrix.hpp"
 #include "explorer/process.hpp"
@@ -716,6 +718,8 @@ struct baseline_info {
   std::vector<run_result> runs;
   std::map<std::string, baseline_point> points;
   std::chrono::milliseconds timeout{0};
+  bool cached = false;                     // --baseline-cache had it (explorer/ci.hpp)
+  std::vector<changed_failpoint> changed;  // --changed-since: failpoints on changed lines
 };
 
 // One schedule run in a round, at its position in the round's deterministic order.
@@ -740,7 +744,10 @@ class runner {
   runner(const command& cmd, std::string work_dir) : cmd_(cmd), work_dir_(std::move(work_dir)) {}
 
   run_result operator()(const schedule& faults, std::chrono::milliseconds limit) {
-    run_result r = run_schedule(cmd_, faults, limit, work_dir_);
+    command cmd = cmd_;
+    if (coverage)
+      coverage->instrument(cmd, faults.empty());
+    run_result r = run_schedule(cmd, faults, limit, work_dir_);
     std::lock_guard<std::mutex> lock(mutex_);
     ++processes;
     process_seconds += r.seconds;
@@ -757,6 +764,7 @@ class runner {
   std::uint64_t processes = 0;
   double process_seconds = 0, scheduling_seconds = 0;
   std::size_t candidates = 0;
+  coverage_collector* coverage = nullptr;  // --coverage: each run's gcov counters apart
 
  private:
   const command& cmd_;
@@ -883,7 +891,20 @@ options options_from_exploration(const json& j) {
 // refused.
 std::optional<baseline_info> run_baseline(const options& opts, runner& run, std::ostream& log) {
   baseline_info info;
-  for (int i = 0; i < 2; ++i) {
+  // --baseline-cache: the runs of an earlier exploration of the same command (explorer/ci.hpp);
+  // not with --coverage, which needs the baseline's counters.
+  std::optional<baseline_identity> cache_id;
+  if (!opts.baseline_cache.empty() && opts.coverage)
+    log << "explore: baseline cache: not used with --coverage (the baseline's counters are "
+           "needed)\n";
+  if (!opts.baseline_cache.empty() && !opts.coverage) {
+    cache_id = identify_baseline(opts.cmd);
+    if (auto cached = load_baseline(opts.baseline_cache, *cache_id, log)) {
+      info.runs = std::move(*cached);
+      info.cached = true;
+    }
+  }
+  for (int i = 0; i < 2 && !info.cached; ++i) {
     run_result r = run({}, opts.timeout.value_or(baseline_timeout));
     if (r.kind != outcome::pass) {
       log << fmt::format(
@@ -895,6 +916,8 @@ std::optional<baseline_info> run_baseline(const options& opts, runner& run, std:
     }
     info.runs.push_back(std::move(r));
   }
+  if (cache_id && !info.cached)
+    store_baseline(opts.baseline_cache, *cache_id, info.runs);
   const auto first = reach_of(info.runs[0].trace);
   const auto second = reach_of(info.runs[1].trace);
   if (first.empty() && second.empty()) {
@@ -920,6 +943,13 @@ std::optional<baseline_info> run_baseline(const options& opts, runner& run, std:
   const double slowest = std::max(info.runs[0].seconds, info.runs[1].seconds);
   info.timeout = opts.timeout.value_or(std::max(
       min_timeout, std::chrono::milliseconds(static_cast<long>(slowest * 1000 * timeout_factor))));
+  // --changed-since: the sites of the failpoints are in the traces, dropped below.
+  if (!opts.changed_since.empty()) {
+    std::vector<std::vector<process_trace>> traces;
+    for (const run_result& r : info.runs)
+      traces.push_back(r.trace);
+    info.changed = failpoints_changed_since(opts.changed_since, traces, opts.cmd.cwd, log);
+  }
   for (run_result& r : info.runs)
     r.trace.clear();
   log << fmt::format(
@@ -1086,6 +1116,8 @@ struct output_plan {
   unsigned jobs = 1;
   std::optional<unsigned> shards;  // a merged exploration: how many shards ran each round
   int rounds = 0;
+  const coverage_collector* coverage = nullptr;  // --coverage: merged before the summary
+  std::size_t unchanged_skipped = 0;             // --changed-only: schedules not run
 };
 
 // A distinct failure: the run kept for its fingerprint, its re-runs, its counterexample file.
@@ -1180,6 +1212,19 @@ int write_outputs(const options& opts, const baseline_info& b, const std::vector
         << cmake_snippet(opts.cmd, f.run, fmt::format("failpoint_counterexample_{}", n));
   }
 
+  // --new-only: the failures an earlier report already had are known; only new ones count.
+  const std::set<std::string> known =
+      opts.new_only.empty() ? std::set<std::string>{} : known_fingerprints(opts.new_only);
+  std::size_t new_failures = 0;
+  for (const std::string& fp : failure_order)
+    new_failures += known.count(fp) == 0 ? 1 : 0;
+  // --coverage: gcovr merges the runs' counters.
+  std::optional<coverage_summary> covered;
+  if (out.coverage) {
+    covered = out.coverage->finish(out.out_dir);
+    write_coverage_files(*covered, out.out_dir);
+  }
+
   // Summary (a table) and report.
   timing.wall_seconds = std::chrono::duration<double>(clock_type::now() - started).count();
   timing.processes += run.processes;
@@ -1211,7 +1256,9 @@ int write_outputs(const options& opts, const baseline_info& b, const std::vector
   n = 0;
   for (const std::string& fp : failure_order) {
     const failure& f = failures[fp];
-    log << fmt::format("FAILURE {}: {} ({})\n", ++n, outcome_name(f.run.kind), f.run.key);
+    log << fmt::format("FAILURE {}{}: {} ({})\n", ++n,
+                       known.count(fp) ? fmt::format(" (known: in {})", opts.new_only) : "",
+                       outcome_name(f.run.kind), f.run.key);
     if (!opts.matrix.empty())
       log << fmt::format("  walk: {} (failpoint-explore replay --id {})\n", walk_id(f.run.faults),
                          walk_id(f.run.faults));
@@ -1220,6 +1267,17 @@ int write_outputs(const options& opts, const baseline_info& b, const std::vector
   }
   if (failure_order.empty())
     log << "explore: no failure found\n";
+  if (!opts.new_only.empty())
+    log << fmt::format("explore: --new-only: {} new failures, {} known from {}\n", new_failures,
+                       failure_order.size() - new_failures, opts.new_only);
+  if (out.unchanged_skipped > 0)
+    log << fmt::format(
+        "explore: --changed-only: {} schedules without a changed failpoint not run\n",
+        out.unchanged_skipped);
+  if (covered)
+    log << covered->text()
+        << fmt::format("explore: coverage written to {}/coverage.json and coverage.txt\n",
+                       out.out_dir);
 
   if (!out.report_files[0].empty() || !out.report_files[1].empty() || !out.html_dir.empty()) {
     const std::map<std::string, std::string> parent_of = parents(opts, b, runs);
@@ -1262,8 +1320,26 @@ int write_outputs(const options& opts, const baseline_info& b, const std::vector
                 {"counterexample", f.file}};
       if (!opts.matrix.empty())
         j["walk"] = walk_id(f.run.faults);
+      if (!opts.new_only.empty())
+        j["known"] = known.count(fp) != 0;
       report["failures"].push_back(std::move(j));
     }
+    if (!opts.baseline_cache.empty())
+      report["baseline_cached"] = b.cached;
+    if (!opts.changed_since.empty()) {
+      json changed = {{"since", opts.changed_since},
+                      {"only", opts.changed_only},
+                      {"failpoints", json::array()},
+                      {"skipped", out.unchanged_skipped}};
+      for (const changed_failpoint& c : b.changed)
+        changed["failpoints"].push_back(
+            {{"name", c.name}, {"file", c.file}, {"line", c.line}, {"last_line", c.last_line}});
+      report["changed"] = changed;
+    }
+    if (!opts.new_only.empty())
+      report["new_only"] = {{"known_from", opts.new_only}, {"new_failures", new_failures}};
+    if (covered)
+      report["coverage"] = covered->to_json();
     report["not_realized"] = json::array();
     for (const run_result* r : not_realized)
       report["not_realized"].push_back(r->failpoints);
@@ -1277,7 +1353,7 @@ int write_outputs(const options& opts, const baseline_info& b, const std::vector
                          write_html_report(report, out.html_dir, "", missing));
     }
   }
-  return failure_order.empty() ? exit_no_failure : exit_failures;
+  return new_failures == 0 ? exit_no_failure : exit_failures;
 }
 
 // --- The state directory of a sharded exploration (docs/explorer.md, "Shards and merge"). ---
@@ -1592,6 +1668,11 @@ std::optional<shard_spec> shard_from(const std::string& flag, std::optional<unsi
 }
 
 int explore(const options& opts, std::ostream& log) {
+  if (opts.shard && (opts.coverage || !opts.changed_since.empty() || !opts.baseline_cache.empty() ||
+                     !opts.new_only.empty()))
+    throw std::runtime_error(
+        "--coverage, --changed-since, --baseline-cache and --new-only work in an unsharded "
+        "exploration only, not with a shard");
   if (opts.shard) {
     if (opts.state_dir.empty())
       throw std::runtime_error(
@@ -1603,15 +1684,42 @@ int explore(const options& opts, std::ostream& log) {
   runner run(opts.cmd, work.dir);
   const auto started = clock_type::now();
   const double cpu_at_start = own_cpu_seconds();
+  // --new-only: a wrong file stops the exploration before anything runs.
+  if (!opts.new_only.empty())
+    known_fingerprints(opts.new_only);
+  // --coverage: each run writes its gcov counters to its own directory (explorer/coverage.hpp).
+  std::optional<coverage_collector> coverage;
+  if (opts.coverage) {
+    coverage.emplace(work.dir, opts.coverage_root.empty() ? opts.cmd.cwd : opts.coverage_root,
+                     opts.jobs);
+    run.coverage = &*coverage;
+  }
 
   // 1. Baseline.
   auto baseline = run_baseline(opts, run, log);
   if (!baseline)
     return exit_usage;
+  if (coverage) {
+    const std::string problem = coverage->check_baseline();
+    if (!problem.empty()) {
+      log << "failpoint-explore: " << problem << "\n";
+      return exit_usage;
+    }
+  }
+  // --changed-since: the schedules of changed failpoints run first in each round.
+  std::set<std::string> changed;
+  for (const changed_failpoint& c : baseline->changed)
+    changed.insert(c.name);
+  std::size_t unchanged_skipped = 0;
+  auto changed_first = [&](std::vector<schedule>& level) {
+    if (!opts.changed_since.empty())
+      unchanged_skipped += prioritize(level, changed, opts.changed_only);
+  };
 
   // 2. Plan the first round; then 3. run it, 5. extend, round after round.
   std::vector<schedule> level;
   run.scheduling([&] { level = plan_first_round(opts, *baseline); });
+  changed_first(level);
   progress bar(log, opts.progress_bar);
   std::vector<round_run> runs;
   std::uint64_t left = 0;
@@ -1631,6 +1739,7 @@ int explore(const options& opts, std::ostream& log) {
       break;
     }
     run.scheduling([&] { level = plan_next_round(opts, *baseline, round, runs); });
+    changed_first(level);
   }
 
   // 4. Collect and 6. write outputs.
@@ -1640,6 +1749,8 @@ int explore(const options& opts, std::ostream& log) {
   out.html_dir = opts.html_dir;
   out.jobs = opts.jobs;
   out.rounds = rounds;
+  out.coverage = coverage ? &*coverage : nullptr;
+  out.unchanged_skipped = unchanged_skipped;
   return write_outputs(opts, *baseline, runs, stopped_by, left, {}, out, run, log, started,
                        cpu_at_start);
 }

@@ -102,6 +102,13 @@ struct options {
   bool pairwise = false;      // with a matrix: a pairwise covering array instead of the product
   std::optional<shard_spec> shard;  // with state_dir: run one shard of the current round
   std::string state_dir;            // where shards and merges keep a sharded exploration
+  // Coverage and CI mode (explorer/coverage.hpp, explorer/ci.hpp; docs/explorer.md).
+  bool coverage = false;       // --coverage: per-run gcov counters merged by gcovr
+  std::string coverage_root;   // files reported by --coverage: those under it
+  std::string changed_since;   // --changed-since REV: schedules of changed failpoints first
+  bool changed_only = false;   // --changed-only: and no others
+  std::string baseline_cache;  // --baseline-cache DIR
+  std::string new_only;        // --new-only REPORT: failures of REPORT are known, not new
 };
 
 // Options of `failpoint-explore merge`.

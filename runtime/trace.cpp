@@ -156,6 +156,8 @@ std::uint32_t assign_slot(trace_file* f, point* p, const site& s) noexcept {
   trace_point& entry = f->points[index];
   entry.truncated = copy_field(entry.name, trace_name_size, p->name) ? 0 : 1;
   copy_field(entry.type, trace_type_size, s.info.type);
+  copy_field(entry.file, trace_site_file_size, s.info.file != nullptr ? s.info.file : "");
+  entry.line = s.info.line > 0 ? static_cast<std::uint32_t>(s.info.line) : 0;
   entry.ready.store(1, std::memory_order_release);
   f->header->points.store(index + 1, std::memory_order_release);
   w.traced[index] = p;
@@ -307,8 +309,9 @@ bool read_file(const std::string& path, process_trace& out) {
   for (std::uint32_t i = 0; i < point_count; ++i) {
     if (points[i].ready.load(std::memory_order_acquire) == 0)
       break;
-    out.points.push_back(traced_point{field(points[i].name, trace_name_size),
-                                      field(points[i].type, trace_type_size)});
+    out.points.push_back(traced_point{
+        field(points[i].name, trace_name_size), field(points[i].type, trace_type_size),
+        field(points[i].file, trace_site_file_size), static_cast<int>(points[i].line)});
   }
   const std::uint64_t claimed = header->next_record.load(std::memory_order_acquire);
   const std::uint64_t count = std::min<std::uint64_t>(claimed, trace_record_capacity);

@@ -8,7 +8,7 @@
 // SIGKILL and _exit. Tracing also arms every registered failpoint that FAILPOINTS does not name
 // with `off`, so that every reach is recorded (the explorer counts hits from it).
 //
-// The file format (version 1) is written down in docs/explorer.md ("The trace") and read by
+// The file format (version 2) is written down in docs/explorer.md ("The trace") and read by
 // failpoint::read_trace (failpoint/explore.hpp); the layout structs below are the definition.
 #ifndef FAILPOINT_RUNTIME_TRACE_HPP
 #define FAILPOINT_RUNTIME_TRACE_HPP
@@ -38,10 +38,10 @@ struct trace_slot {
   std::atomic<std::uint64_t> hits{0};
 };
 
-// --- The file layout, version 1 (native byte order; read back by the same machine). ---
+// --- The file layout, version 2 (native byte order; read back by the same machine). ---
 
 inline constexpr char trace_magic[8] = {'F', 'P', 'T', 'R', 'A', 'C', 'E', '1'};
-inline constexpr std::uint32_t trace_version = 1;
+inline constexpr std::uint32_t trace_version = 2;
 // Failpoints per process with a table slot: far more than any program declares; a failpoint
 // beyond it is still counted (overflow) but not recorded.
 inline constexpr std::uint32_t trace_point_capacity = 1024;
@@ -51,6 +51,8 @@ inline constexpr std::uint32_t trace_record_capacity = 1u << 16;
 // Bytes of a name or type kept in the table (names longer are cut and flagged).
 inline constexpr std::size_t trace_name_size = 176;
 inline constexpr std::size_t trace_type_size = 64;
+// Bytes of the source file name of the site that first hit a failpoint (a longer path is cut).
+inline constexpr std::size_t trace_site_file_size = 256;
 // Action spellings kept in the header, indexed by the action's code.
 inline constexpr std::size_t trace_action_slots = 32;
 inline constexpr std::size_t trace_action_name_size = 16;
@@ -74,6 +76,10 @@ struct trace_point {
   std::uint32_t truncated;           // 1 when the name did not fit
   char name[trace_name_size];
   char type[trace_type_size];
+  // Where the site that made this process's first hit is (__FILE__, __LINE__), so that a tool can
+  // tie a failpoint to changed source lines.
+  std::uint32_t line;
+  char file[trace_site_file_size];
 };
 
 struct trace_record {

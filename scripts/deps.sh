@@ -7,13 +7,13 @@ set -euo pipefail
 # The rewriter links Clang's lexer (clangLex, clangBasic from libclang-14-dev) and the shared LLVM
 # library; libclang-cpp14-dev is not linked, but Clang's CMake package refuses to load without it.
 packages=(
-  cmake make g++ clang-14 clang-format
+  cmake make g++ clang-14 clang-format git
   libclang-14-dev libclang-cpp14-dev llvm-14-dev libclang-rt-14-dev
   libboost-dev libfmt-dev catch2 libgtest-dev nlohmann-json3-dev libcli11-dev liburiparser-dev
   curl valgrind
   meson pkgconf dpkg-dev postgresql libpq-dev
   python3 python3-yaml
-  chromium
+  chromium gcovr lcov
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev libfiu-dev socat)

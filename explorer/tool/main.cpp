@@ -146,6 +146,27 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 100000u));
   app.add_option("--state", opts.state_dir,
                  "Directory the shards and the merge of a sharded exploration share");
+  app.add_flag("--coverage", opts.coverage,
+               "For a program built with --coverage (gcov): each run writes its counters to its "
+               "own directory; gcovr merges them into the baseline's coverage, the coverage "
+               "under faults and the lines only faults reach (coverage.json, coverage.txt in "
+               "--out)");
+  app.add_option("--coverage-root", opts.coverage_root,
+                 "Source files --coverage reports: those under this directory (default: the "
+                 "command's directory)")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--changed-since", opts.changed_since,
+                 "Git revision: schedules of failpoints on lines changed since it (git diff, in "
+                 "the repository of the failpoints' sources) run first in each depth");
+  app.add_flag("--changed-only", opts.changed_only,
+               "With --changed-since: run only the schedules of changed failpoints");
+  app.add_option("--baseline-cache", opts.baseline_cache,
+                 "Directory of baselines reused while the command and the files it names are "
+                 "unchanged (content hashes)");
+  app.add_option("--new-only", opts.new_only,
+                 "An earlier --report: its failures are known; only new ones make the exit "
+                 "status 1")
+      ->check(CLI::ExistingFile);
   std::vector<std::string> command;
   app.add_option("command", command, "The test command, after --");
 
@@ -271,6 +292,12 @@ int main(int argc, char** argv) {
       }
       opts.cmd.env[e.substr(0, eq)] = e.substr(eq + 1);
     }
+    if (opts.changed_only && opts.changed_since.empty()) {
+      std::cerr << "failpoint-explore: --changed-only needs --changed-since REV\n";
+      return exit_usage;
+    }
+    if (!opts.coverage_root.empty())
+      opts.coverage_root = fs::absolute(opts.coverage_root).lexically_normal().string();
     if (!menu_file.empty())
       opts.menus = ex::read_menu_file(menu_file);
     for (const std::string& term : extra_faults)

@@ -39,6 +39,8 @@ struct traced_hit {
 struct traced_point {
   std::string name;
   std::string type;  // declared C++ type; empty for a failpoint without value
+  std::string file;  // source file of the site that made the process's first hit (__FILE__)
+  int line = 0;      // its line (__LINE__)
 };
 
 // The trace of one process.
