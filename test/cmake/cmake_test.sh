@@ -199,6 +199,15 @@ CMAKE
 
 case_exploration() {
   install_failpoint
+  # The installed programs find failpoint's libraries in their own prefix (no LD_LIBRARY_PATH).
+  local program
+  for program in failpoint-explore failpoint-gate failpointctl; do
+    [ -x "$work/prefix/bin/$program" ] || continue
+    "$work/prefix/bin/$program" --help >"$work/$program-version.log" 2>&1 || {
+      cat "$work/$program-version.log"
+      fail "the installed $program does not start"
+    }
+  done
   mkdir -p "$work/explored"
   cat >"$work/explored/store.cpp" <<'CPP'
 #include <failpoint/failpoint.hpp>
