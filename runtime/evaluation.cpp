@@ -22,23 +22,34 @@ std::uint64_t splitmix64(std::uint64_t x) noexcept {
   return x ^ (x >> 31);
 }
 
-// Rolls the dice for a `P%` term: reproducible from the seed, the name and the roll's index.
-bool roll(snapshot* snap, double percent) noexcept {
-  if (percent >= 100.0)
-    return true;
-  if (percent <= 0.0)
+// Rolls the dice for a term with probability threshold/2^64: the calling thread's next number
+// in its stream for this configuration, a function of the seed, the failpoint's name, the
+// thread's slot and how many rolls the thread made in this configuration. So the same seed and
+// the same sequence of hits give the same outcomes in each thread, whatever other threads do.
+bool roll(snapshot* snap, std::uint64_t threshold, const reader_slot* slot,
+          thread_counts* counts) noexcept {
+  if (threshold == 0)
     return false;
-  const std::uint64_t n = snap->rolls.fetch_add(1, std::memory_order_relaxed);
-  const std::uint64_t x = splitmix64(registry::instance().seed() ^ splitmix64(snap->stream + n));
-  const double u = static_cast<double>(x >> 11) * 0x1.0p-53 * 100.0;
-  return u < percent;
+  std::uint64_t n;
+  std::uint64_t key;
+  if (counts != nullptr) {
+    n = counts->rolls.load(std::memory_order_relaxed);
+    counts->rolls.store(n + 1, std::memory_order_relaxed);
+    key = slot->stream_key;
+  } else {
+    n = snap->shared_rolls.fetch_add(1, std::memory_order_relaxed);
+    key = 0;
+  }
+  const std::uint64_t base = seed_key.load(std::memory_order_relaxed) ^ snap->stream ^ key;
+  return splitmix64(base + n * 0x9e3779b97f4a7c15ULL) < threshold;
 }
 
 // Uses one run of a counted term; false when its count is used up.
 bool take_one(std::atomic<std::uint64_t>& remaining, bool& was_last) noexcept {
   std::uint64_t left = remaining.load(std::memory_order_relaxed);
   while (left != 0) {
-    if (remaining.compare_exchange_weak(left, left - 1, std::memory_order_acq_rel)) {
+    if (remaining.compare_exchange_weak(left, left - 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
       was_last = left == 1;
       return true;
     }
@@ -150,54 +161,80 @@ namespace detail {
 
 using namespace runtime_internal;
 
-hit evaluate(site& s) {
+raw_hit evaluate(site& s) {
   // The first hit of any failpoint settles the configuration (registry::settle); until then
   // every site is armed.
   if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed)))
     registry::instance().settle();
   point* p = static_cast<point*>(s.point);
   if (p == nullptr)
-    return hit();
-  read_section guard;
+    return raw_hit{0, 0};
+  reader_slot* const slot = my_reader_slot();
+  read_section guard(slot);
   snapshot* snap = p->active.load(std::memory_order_seq_cst);
   if (snap == nullptr)
-    return hit();
+    return raw_hit{0, 0};
+  // This thread's counters for the configuration, looked up at the first roll or uncounted run.
+  thread_counts* counts = nullptr;
+  bool counts_known = false;
+  auto my = [&]() noexcept {
+    if (!counts_known) {
+      counts = my_counts(slot, p->index, snap->generation);
+      counts_known = true;
+    }
+    return counts;
+  };
   const auto& terms = snap->parsed.terms;
   for (std::size_t i = 0; i < terms.size(); ++i) {
     const term& t = terms[i];
-    if (t.percent && !roll(snap, *t.percent))
+    const std::uint64_t threshold = snap->thresholds[i];
+    if (threshold != ~std::uint64_t(0) && !roll(snap, threshold, slot, my()))
       continue;
     bool was_last = false;
-    if (t.count && !take_one(snap->remaining[i], was_last))
-      continue;
+    if (t.count) {
+      // Counted by its own count (runs_of adds the used runs): one shared atomic, which keeps
+      // `N*` exact across threads.
+      if (!take_one(snap->remaining[i], was_last))
+        continue;
+    } else if (thread_counts* c = my()) {
+      count_run(*c);
+    } else {
+      snap->shared_runs.fetch_add(1, std::memory_order_seq_cst);
+    }
     // This term runs.
-    snap->runs.fetch_add(1, std::memory_order_seq_cst);
     trace_hit(s, i, t.act);
     const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
     snapshot* used = nullptr;
-    if (was_last && snap->can_exhaust && used_up(snap)) {
+    if (FAILPOINT_DETAIL_UNLIKELY(was_last) && snap->can_exhaust && used_up(snap)) {
       retain(snap);
       used = snap;
     }
     if (t.act == action::return_) {
-      // A string's bytes live in the snapshot: the hit keeps it alive. Other values are copied.
-      snapshot* owner = nullptr;
+      raw_hit h{static_cast<std::uint64_t>(t.val.kind) + 1,
+                static_cast<std::uint64_t>(t.val.integer)};
       if (t.val.kind == value_kind::string) {
+        // A string's bytes live in the snapshot: the hit keeps it alive.
         retain(snap);
-        owner = snap;
+        h.word |= static_cast<std::uint64_t>(i) << 8;
+        h.payload = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(snap));
       }
-      hit h(t.val, owner);
       guard.leave();
-      after_run(p, notify, used);
+      if (FAILPOINT_DETAIL_UNLIKELY(notify || used != nullptr))
+        after_run(p, notify, used);
       return h;
     }
     const pending_action action = pending_action_of(t, snap);
     guard.leave();
     after_run(p, notify, used);
     run_action(p, action);
-    return hit();
+    return raw_hit{0, 0};
   }
-  return hit();
+  return raw_hit{0, 0};
+}
+
+value string_value(raw_hit h) noexcept {
+  const auto* snap = reinterpret_cast<const snapshot*>(static_cast<std::uintptr_t>(h.payload));
+  return snap->parsed.terms[h.word >> 8].val;
 }
 
 void report_mismatch(site& s, const value& v, const char* reason) noexcept {

@@ -45,19 +45,24 @@ struct snapshot {
   std::atomic<std::uint32_t> refs{1};
   runtime_internal::parsed_terms parsed;
   std::unique_ptr<std::atomic<std::uint64_t>[]> remaining;  // per term with a count
-  std::atomic<std::uint64_t> runs{0};   // terms run since this configuration was enabled
-  std::atomic<std::uint64_t> rolls{0};  // probability rolls made, for the seeded sequence
-  std::uint64_t stream;                 // this failpoint's random stream (a hash of its name)
-  std::uint64_t generation = 0;         // the point's generation when this was enabled
+  // Per term with a probability: it runs when the roll's 64 random bits are below this.
+  std::unique_ptr<std::uint64_t[]> thresholds;
+  // Runs of terms without a count and rolls made by threads without per-thread counters
+  // (runtime/readers.hpp); the other runs are in the threads' counters and in `remaining`.
+  std::atomic<std::uint64_t> shared_runs{0};
+  std::atomic<std::uint64_t> shared_rolls{0};
+  std::uint64_t stream;          // this failpoint's random stream (a hash of its name)
+  std::uint64_t generation = 0;  // the point's generation when this was enabled
   point* owner;
   bool can_exhaust;  // every term has a count, so the chain can be used up
 };
 
 // Everything the runtime knows about one failpoint name.
 struct point {
-  explicit point(std::string n) : name(std::move(n)) {}
+  point(std::string n, std::uint32_t i) : name(std::move(n)), index(i) {}
 
   const std::string name;
+  const std::uint32_t index;  // 0, 1, 2... in creation order: the slot of its per-thread counters
 
   // Guards sites, generation, active, last, disabled and the condition variable's waits.
   std::mutex mutex;
@@ -98,6 +103,10 @@ inline void release(snapshot* s) noexcept {
   if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
     delete s;
 }
+
+// Runs of the snapshot's terms so far: the counted terms' used counts, the shared counter and
+// every thread's counters. Exact for runs that happened before the call.
+std::uint64_t runs_of(const snapshot* snap) noexcept;
 
 // True when every counted term of the snapshot is used up.
 inline bool used_up(const snapshot* snap) noexcept {
@@ -144,7 +153,7 @@ class registry {
                         std::chrono::milliseconds timeout);
   void set_callback(std::string_view name, std::function<void()> fn);
   std::shared_ptr<const std::function<void()>> callback(const std::string& name);
-  void set_seed(std::uint64_t seed) { seed_.store(seed, std::memory_order_relaxed); }
+  void set_seed(std::uint64_t seed);
   std::uint64_t seed() const { return seed_.load(std::memory_order_relaxed); }
 
   // The settle check, run once when the program's own initializers have run and its failpoints
@@ -205,6 +214,10 @@ std::string unknown_name_message(const std::string& name,
 
 // How many names a "did you mean" message offers.
 inline constexpr std::size_t max_suggestions = 3;
+
+// The seed's contribution to every random stream (a hash of FAILPOINTS_SEED or set_seed's
+// value), read by each probability roll.
+extern std::atomic<std::uint64_t> seed_key;
 
 // True until settle() ran, in a process whose FAILPOINTS or FAILPOINTS_HTTP needs the check.
 // Read by every evaluation of an armed site (a relaxed load).
