@@ -154,6 +154,39 @@ void after_run(point* p, bool notify, snapshot* used_up_snapshot) {
   }
 }
 
+// The rest of a hit whose term `i` runs and needs more than returning a number: a string value,
+// an action other than `return`, tracing, wait_for() callers to wake, or a used-up chain. Out of
+// line, so that the common path keeps a small frame. Closes `guard`.
+[[gnu::noinline]] detail::raw_hit run_term(site& s, point* p, snapshot* snap, std::size_t i,
+                                           bool was_last, read_section& guard) {
+  const term& t = snap->parsed.terms[i];
+  trace_hit(s, i, t.act);
+  const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
+  snapshot* used = nullptr;
+  if (was_last && snap->can_exhaust && used_up(snap)) {
+    retain(snap);
+    used = snap;
+  }
+  if (t.act == action::return_) {
+    detail::raw_hit h{static_cast<std::uint64_t>(t.val.kind) + 1,
+                      static_cast<std::uint64_t>(t.val.integer)};
+    if (t.val.kind == detail::value_kind::string) {
+      // A string's bytes live in the snapshot: the hit keeps it alive.
+      retain(snap);
+      h.word |= static_cast<std::uint64_t>(i) << 8;
+      h.payload = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(snap));
+    }
+    guard.leave();
+    after_run(p, notify, used);
+    return h;
+  }
+  const pending_action action = pending_action_of(t, snap);
+  guard.leave();
+  after_run(p, notify, used);
+  run_action(p, action);
+  return detail::raw_hit{0, 0};
+}
+
 }  // namespace
 }  // namespace runtime_internal
 
@@ -176,58 +209,37 @@ raw_hit evaluate(site& s) {
     return raw_hit{0, 0};
   // This thread's counters for the configuration, looked up at the first roll or uncounted run.
   thread_counts* counts = nullptr;
-  bool counts_known = false;
-  auto my = [&]() noexcept {
-    if (!counts_known) {
-      counts = my_counts(slot, p->index, snap->generation);
-      counts_known = true;
+  const term_plan* const plans = snap->plans.get();
+  const std::size_t n = snap->parsed.terms.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const term_plan& t = plans[i];
+    if (t.threshold != ~std::uint64_t(0)) {
+      if (counts == nullptr)
+        counts = my_counts(slot, p->index, snap->generation);
+      if (!roll(snap, t.threshold, slot, counts))
+        continue;
     }
-    return counts;
-  };
-  const auto& terms = snap->parsed.terms;
-  for (std::size_t i = 0; i < terms.size(); ++i) {
-    const term& t = terms[i];
-    const std::uint64_t threshold = snap->thresholds[i];
-    if (threshold != ~std::uint64_t(0) && !roll(snap, threshold, slot, my()))
-      continue;
     bool was_last = false;
-    if (t.count) {
+    if (t.counted) {
       // Counted by its own count (runs_of adds the used runs): one shared atomic, which keeps
       // `N*` exact across threads.
       if (!take_one(snap->remaining[i], was_last))
         continue;
-    } else if (thread_counts* c = my()) {
-      count_run(*c);
     } else {
-      snap->shared_runs.fetch_add(1, std::memory_order_seq_cst);
+      if (counts == nullptr)
+        counts = my_counts(slot, p->index, snap->generation);
+      if (counts != nullptr) {
+        count_run(*counts);
+      } else {
+        snap->shared_runs.fetch_add(1, std::memory_order_seq_cst);
+      }
     }
     // This term runs.
-    trace_hit(s, i, t.act);
-    const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
-    snapshot* used = nullptr;
-    if (FAILPOINT_DETAIL_UNLIKELY(was_last) && snap->can_exhaust && used_up(snap)) {
-      retain(snap);
-      used = snap;
-    }
-    if (t.act == action::return_) {
-      raw_hit h{static_cast<std::uint64_t>(t.val.kind) + 1,
-                static_cast<std::uint64_t>(t.val.integer)};
-      if (t.val.kind == value_kind::string) {
-        // A string's bytes live in the snapshot: the hit keeps it alive.
-        retain(snap);
-        h.word |= static_cast<std::uint64_t>(i) << 8;
-        h.payload = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(snap));
-      }
-      guard.leave();
-      if (FAILPOINT_DETAIL_UNLIKELY(notify || used != nullptr))
-        after_run(p, notify, used);
-      return h;
-    }
-    const pending_action action = pending_action_of(t, snap);
+    if (FAILPOINT_DETAIL_UNLIKELY(t.slow | was_last | trace_on.load(std::memory_order_relaxed) |
+                                  (p->waiters.load(std::memory_order_seq_cst) != 0)))
+      return run_term(s, p, snap, i, was_last, guard);
     guard.leave();
-    after_run(p, notify, used);
-    run_action(p, action);
-    return raw_hit{0, 0};
+    return raw_hit{t.word, t.payload};
   }
   return raw_hit{0, 0};
 }

@@ -144,7 +144,8 @@ struct reclaimer {
     }
     if (fresh.empty())
       return;
-    heavy_fence();
+    // Every retirer fenced after unpublishing, before queueing (retire_after_readers): a section
+    // that may have loaded a pointer in `fresh` shows as open in this scan.
     for (reader_slot* s = all_slots.load(std::memory_order_acquire); s != nullptr; s = s->next) {
       const std::uint64_t seq = s->sequence.load(std::memory_order_seq_cst);
       if (seq % 2 == 1)

@@ -111,7 +111,7 @@ inline void light_fence() noexcept {
 
 // Calls fn(arg) once every read section that is open now has closed: at once when none is, else
 // from a later call (a later reconfiguration polls). Never waits. Call it after making the old
-// pointer unreachable; never from inside a read section.
+// pointer unreachable and then calling heavy_fence(); never from inside a read section.
 void retire_after_readers(void (*fn)(void*), void* arg) noexcept;
 
 // Allocates block `block` of the slot's counters (out of line; once per thread and 64

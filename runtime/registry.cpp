@@ -52,6 +52,11 @@ void swap_active(point* p, snapshot* next) noexcept {
     s->armed.store(armed, std::memory_order_release);
   if (old == nullptr)
     return;
+  // Every run counted before the exchange is visible after the fence; the old snapshot's count is
+  // fixed here, so that status() and wait_for() of a disabled failpoint never move.
+  heavy_fence();
+  old->frozen_runs = runs_of(old);
+  old->frozen = true;
   retire_after_readers([](void* s) { release(static_cast<snapshot*>(s)); }, old);
 }
 
@@ -102,6 +107,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 // --- Helpers shared with evaluation.cpp (declared in registry.hpp). ---
 
 std::uint64_t runs_of(const snapshot* snap) noexcept {
+  if (snap->frozen)
+    return snap->frozen_runs;
   std::uint64_t runs = snap->shared_runs.load(std::memory_order_seq_cst);
   for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
     if (const auto& count = snap->parsed.terms[i].count)
@@ -152,17 +159,25 @@ snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
       owner(o),
       can_exhaust(true) {
   parsed.fix_pointers();
-  thresholds.reset(new std::uint64_t[parsed.terms.size()]);
+  plans.reset(new term_plan[parsed.terms.size()]);
   for (std::size_t i = 0; i < parsed.terms.size(); ++i) {
-    const auto& count = parsed.terms[i].count;
-    remaining[i].store(count ? *count : 0, std::memory_order_relaxed);
-    if (!count)
+    const runtime_internal::term& t = parsed.terms[i];
+    remaining[i].store(t.count ? *t.count : 0, std::memory_order_relaxed);
+    if (!t.count)
       can_exhaust = false;
-    // P% of 2^64, as an integer; 100% and 0% are decided without a roll (evaluation.cpp).
-    const double scaled = parsed.terms[i].percent.value_or(100.0) / 100.0 * 0x1.0p64;
-    thresholds[i] = scaled >= 0x1.0p64 ? ~std::uint64_t(0)
-                    : scaled <= 0.0    ? 0
-                                       : static_cast<std::uint64_t>(scaled);
+    term_plan& plan = plans[i];
+    // P% of 2^64, as an integer (the roll compares 64 random bits with it).
+    const double scaled = t.percent.value_or(100.0) / 100.0 * 0x1.0p64;
+    plan.threshold = scaled >= 0x1.0p64 ? ~std::uint64_t(0)
+                     : scaled <= 0.0    ? 0
+                                        : static_cast<std::uint64_t>(scaled);
+    // Inline: `off`, and a `return` of anything but a string; the rest goes out of line.
+    const bool is_off = t.act == runtime_internal::action::off;
+    plan.word = is_off ? 0 : static_cast<std::uint64_t>(t.val.kind) + 1;
+    plan.payload = is_off ? 0 : static_cast<std::uint64_t>(t.val.integer);
+    plan.counted = t.count.has_value();
+    plan.slow =
+        !is_off && (t.act != runtime_internal::action::return_ || t.val.kind == value_kind::string);
   }
 }
 

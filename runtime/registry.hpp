@@ -38,6 +38,15 @@ namespace detail {
 
 struct point;
 
+// What evaluation needs of one term, in 32 bytes.
+struct term_plan {
+  std::uint64_t threshold;  // a roll below this runs the term; all ones: no probability
+  std::uint64_t word;       // raw_hit::word when it returns a number, a boolean or no value
+  std::uint64_t payload;    // raw_hit::payload likewise
+  bool counted;             // has a count (remaining[i])
+  bool slow;                // anything but such a return: evaluated out of line
+};
+
 // One enabled configuration of a point: the parsed terms plus their run-time counters.
 struct snapshot {
   snapshot(runtime_internal::parsed_terms parsed, point* owner);
@@ -45,8 +54,7 @@ struct snapshot {
   std::atomic<std::uint32_t> refs{1};
   runtime_internal::parsed_terms parsed;
   std::unique_ptr<std::atomic<std::uint64_t>[]> remaining;  // per term with a count
-  // Per term with a probability: it runs when the roll's 64 random bits are below this.
-  std::unique_ptr<std::uint64_t[]> thresholds;
+  std::unique_ptr<term_plan[]> plans;                       // per term
   // Runs of terms without a count and rolls made by threads without per-thread counters
   // (runtime/readers.hpp); the other runs are in the threads' counters and in `remaining`.
   std::atomic<std::uint64_t> shared_runs{0};
@@ -55,6 +63,11 @@ struct snapshot {
   std::uint64_t generation = 0;  // the point's generation when this was enabled
   point* owner;
   bool can_exhaust;  // every term has a count, so the chain can be used up
+  // Set when the snapshot stops being active (owner's mutex): its runs from then on. A hit that
+  // loaded it just before may still count a run in its thread's counters; the count stays the
+  // one seen when the failpoint was reconfigured (the reconfiguration does not wait for it).
+  bool frozen = false;
+  std::uint64_t frozen_runs = 0;
 };
 
 // Everything the runtime knows about one failpoint name.
@@ -104,8 +117,9 @@ inline void release(snapshot* s) noexcept {
     delete s;
 }
 
-// Runs of the snapshot's terms so far: the counted terms' used counts, the shared counter and
-// every thread's counters. Exact for runs that happened before the call.
+// Runs of the snapshot's terms so far (needs the owner's mutex): the counted terms' used counts,
+// the shared counter and every thread's counters while it is active; once replaced, the runs
+// counted when it was replaced.
 std::uint64_t runs_of(const snapshot* snap) noexcept;
 
 // True when every counted term of the snapshot is used up.
