@@ -204,14 +204,21 @@ counts_block* allocate_counts_block(reader_slot* slot, std::uint32_t block) noex
 }
 
 std::uint64_t sum_runs(std::uint32_t index, std::uint64_t generation) noexcept {
-  if (index >= counts_per_block * count_blocks)
+  if (index >= counted_points)
     return 0;
   std::uint64_t total = 0;
   for (reader_slot* s = all_slots.load(std::memory_order_acquire); s != nullptr; s = s->next) {
-    counts_block* b = s->blocks[index / counts_per_block].load(std::memory_order_acquire);
-    if (b == nullptr)
-      continue;
-    const thread_counts& c = b->entries[index % counts_per_block];
+    const thread_counts* found = nullptr;
+    if (index < counts_in_slot) {
+      found = &s->counts[index];
+    } else {
+      const std::uint32_t at = index - counts_in_slot;
+      counts_block* b = s->blocks[at / counts_per_block].load(std::memory_order_acquire);
+      if (b == nullptr)
+        continue;
+      found = &b->entries[at % counts_per_block];
+    }
+    const thread_counts& c = *found;
     if (c.generation.load(std::memory_order_acquire) != generation)
       continue;
     const std::uint64_t runs = c.runs.load(std::memory_order_seq_cst);

@@ -35,10 +35,13 @@ struct thread_counts {
   std::atomic<std::uint64_t> rolls{0};  // probability rolls made: the position in the stream
 };
 
-// Failpoints with per-thread counters: blocks of 64, allocated on a thread's first hit of a
-// failpoint in the block. A failpoint beyond the last block counts in shared counters instead.
+// Failpoints with per-thread counters: the first 128 (by creation) inside the slot itself, one
+// load away from it; then blocks of 64, allocated on a thread's first hit of a failpoint in the
+// block. A failpoint beyond the last block counts in shared counters instead.
+inline constexpr std::uint32_t counts_in_slot = 128;
 inline constexpr std::uint32_t counts_per_block = 64;
 inline constexpr std::uint32_t count_blocks = 64;
+inline constexpr std::uint32_t counted_points = counts_in_slot + counts_per_block * count_blocks;
 struct counts_block {
   thread_counts entries[counts_per_block];
 };
@@ -51,6 +54,7 @@ struct alignas(64) reader_slot {
   std::uint64_t stream_key = 0;  // this slot's random stream, from its ordinal
   reader_slot* next = nullptr;   // the list of every slot, newest first
   std::atomic<counts_block*> blocks[count_blocks] = {};
+  thread_counts counts[counts_in_slot];
 };
 
 // The calling thread's slot, or null before its first read section. Initial-exec TLS: a direct
@@ -123,15 +127,22 @@ counts_block* allocate_counts_block(reader_slot* slot, std::uint32_t block) noex
 // memory ran out (the caller counts in the shared counters).
 inline thread_counts* my_counts(reader_slot* slot, std::uint32_t index,
                                 std::uint64_t generation) noexcept {
-  if (index >= counts_per_block * count_blocks)
-    return nullptr;
-  counts_block* b = slot->blocks[index / counts_per_block].load(std::memory_order_relaxed);
-  if (b == nullptr) {
-    b = allocate_counts_block(slot, index / counts_per_block);
-    if (b == nullptr)
+  thread_counts* found;
+  if (index < counts_in_slot) {
+    found = &slot->counts[index];
+  } else {
+    if (index >= counted_points)
       return nullptr;
+    const std::uint32_t at = index - counts_in_slot;
+    counts_block* b = slot->blocks[at / counts_per_block].load(std::memory_order_relaxed);
+    if (b == nullptr) {
+      b = allocate_counts_block(slot, at / counts_per_block);
+      if (b == nullptr)
+        return nullptr;
+    }
+    found = &b->entries[at % counts_per_block];
   }
-  thread_counts& c = b->entries[index % counts_per_block];
+  thread_counts& c = *found;
   if (c.generation.load(std::memory_order_relaxed) != generation) {
     // A reader that sees the reset runs (release) sees generation 0 or the new one after it.
     c.generation.store(0, std::memory_order_relaxed);
