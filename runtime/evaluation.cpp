@@ -238,8 +238,9 @@ raw_hit evaluate(site& s) {
     if (FAILPOINT_DETAIL_UNLIKELY(t.slow | was_last | trace_on.load(std::memory_order_relaxed) |
                                   (p->waiters.load(std::memory_order_seq_cst) != 0)))
       return run_term(s, p, snap, i, was_last, guard);
+    const raw_hit h{t.word, t.payload};  // read before the section closes: the plan may go then
     guard.leave();
-    return raw_hit{t.word, t.payload};
+    return h;
   }
   return raw_hit{0, 0};
 }
