@@ -23,24 +23,21 @@ std::uint64_t splitmix64(std::uint64_t x) noexcept {
 }
 
 // Rolls the dice for a term with probability threshold/2^64: the calling thread's next number
-// in its stream for this configuration, a function of the seed, the failpoint's name, the
-// thread's slot and how many rolls the thread made in this configuration. So the same seed and
-// the same sequence of hits give the same outcomes in each thread, whatever other threads do.
-bool roll(snapshot* snap, std::uint64_t threshold, const reader_slot* slot,
-          thread_counts* counts) noexcept {
+// in the failpoint's stream, a function of the seed, the failpoint's name and how many rolls the
+// thread made in this configuration. Every thread draws the same sequence, so the same seed and
+// the same sequence of hits give the same outcomes in each thread, whatever the other threads do
+// and whichever order they started in.
+bool roll(snapshot* snap, std::uint64_t threshold, thread_counts* counts) noexcept {
   if (threshold == 0)
     return false;
   std::uint64_t n;
-  std::uint64_t key;
   if (counts != nullptr) {
     n = counts->rolls.load(std::memory_order_relaxed);
     counts->rolls.store(n + 1, std::memory_order_relaxed);
-    key = slot->stream_key;
   } else {
-    n = snap->shared_rolls.fetch_add(1, std::memory_order_relaxed);
-    key = 0;
+    n = snap->shared_rolls.fetch_add(1, std::memory_order_relaxed);  // beyond the per-thread ones
   }
-  const std::uint64_t base = seed_key.load(std::memory_order_relaxed) ^ snap->stream ^ key;
+  const std::uint64_t base = seed_key.load(std::memory_order_relaxed) ^ snap->stream;
   return splitmix64(base + n * 0x9e3779b97f4a7c15ULL) < threshold;
 }
 
@@ -216,7 +213,7 @@ raw_hit evaluate(site& s) {
     if (t.threshold != ~std::uint64_t(0)) {
       if (counts == nullptr)
         counts = my_counts(slot, p->index, snap->generation);
-      if (!roll(snap, t.threshold, slot, counts))
+      if (!roll(snap, t.threshold, counts))
         continue;
     }
     bool was_last = false;

@@ -17,7 +17,6 @@ namespace runtime_internal {
 namespace {
 
 std::atomic<reader_slot*> all_slots{nullptr};
-std::atomic<std::uint64_t> slots_made{0};
 
 bool membarrier_available() noexcept {
 #if defined(__SANITIZE_THREAD__)
@@ -65,6 +64,16 @@ reader_slot* acquire_reader_slot() noexcept {
     if (!s->in_use.load(std::memory_order_relaxed) &&
         s->in_use.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) {
       slot = s;
+      // The runs stay (they are counted); the positions in the random streams are the ended
+      // thread's: this thread starts its own from the beginning.
+      for (thread_counts& c : slot->counts)
+        c.rolls.store(0, std::memory_order_relaxed);
+      for (auto& block : slot->blocks) {
+        if (counts_block* b = block.load(std::memory_order_relaxed)) {
+          for (thread_counts& c : b->entries)
+            c.rolls.store(0, std::memory_order_relaxed);
+        }
+      }
       break;
     }
   }
@@ -72,9 +81,6 @@ reader_slot* acquire_reader_slot() noexcept {
     slot = new (std::nothrow) reader_slot();
     if (slot == nullptr)
       std::terminate();
-    // Each slot its own random stream (the golden-ratio increment spreads the ordinals apart).
-    const std::uint64_t ordinal = slots_made.fetch_add(1, std::memory_order_relaxed) + 1;
-    slot->stream_key = ordinal * 0x9e3779b97f4a7c15ULL;
     slot->in_use.store(true, std::memory_order_relaxed);
     reader_slot* head = all_slots.load(std::memory_order_relaxed);
     do {

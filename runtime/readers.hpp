@@ -51,8 +51,7 @@ struct counts_block {
 struct alignas(64) reader_slot {
   std::atomic<std::uint64_t> sequence{0};  // odd while the owner is inside a read section
   std::atomic<bool> in_use{false};
-  std::uint64_t stream_key = 0;  // this slot's random stream, from its ordinal
-  reader_slot* next = nullptr;   // the list of every slot, newest first
+  reader_slot* next = nullptr;  // the list of every slot, newest first
   std::atomic<counts_block*> blocks[count_blocks] = {};
   thread_counts counts[counts_in_slot];
 };
