@@ -6,9 +6,10 @@
 // - The registry and every point are created once and never destroyed, so a site hit during
 //   static destruction or after main returns still finds them.
 // - A point's configuration is an immutable, reference-counted snapshot. Enabling swaps in a new
-//   snapshot; evaluation reads it inside a read section (runtime/readers.hpp: plain stores to the
-//   thread's own slot) and copies out what a blocking action needs, so control never waits for a
-//   thread that sleeps or pauses in the failpoint, and hitting threads never serialize.
+//   snapshot and hands the old one to deferred reclamation; evaluation reads it inside a read
+//   section (runtime/readers.hpp: plain stores to the thread's own slot) and copies out what a
+//   blocking action needs, so control never waits for a hitting thread (one that sleeps, pauses
+//   or was preempted in the failpoint), and hitting threads never serialize.
 // - Lock order: registry::mutex before point::mutex.
 #ifndef FAILPOINT_RUNTIME_REGISTRY_HPP
 #define FAILPOINT_RUNTIME_REGISTRY_HPP
