@@ -191,7 +191,10 @@ namespace detail {
 
 using namespace runtime_internal;
 
-raw_hit evaluate(site& s) {
+namespace {
+
+// The body of evaluate() and evaluate_plain(), inlined into both.
+[[gnu::always_inline]] inline raw_hit evaluate_inline(site& s) {
   // The first hit of any failpoint settles the configuration (registry::settle); until then
   // every site is armed.
   if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed)))
@@ -240,6 +243,23 @@ raw_hit evaluate(site& s) {
     return h;
   }
   return raw_hit{0, 0};
+}
+
+}  // namespace
+
+raw_hit evaluate(site& s) {
+  return evaluate_inline(s);
+}
+
+bool evaluate_plain(site& s) {
+  const raw_hit r = evaluate_inline(s);
+  if (r.word == 0)
+    return false;
+  if ((r.word & 0xff) == static_cast<std::uint64_t>(value_kind::none) + 1)
+    return true;
+  const hit h(r);
+  report_mismatch(s, h.get(), "this failpoint carries no value");
+  return false;
 }
 
 value string_value(raw_hit h) noexcept {

@@ -151,6 +151,10 @@ class hit {
 // Returns a non-empty hit when a `return` term ran and the body must run.
 FAILPOINT_EXPORT raw_hit evaluate(site& s);
 
+// The same for a site without value: true when the body must run (a value fired at it is
+// reported as a mismatch and the body does not run). One call, no wrapper of the caller's.
+FAILPOINT_EXPORT bool evaluate_plain(site& s);
+
 // Counts and reports (once per failpoint, on stderr) a value that does not convert to the type.
 FAILPOINT_EXPORT void report_mismatch(site& s, const value& v, const char* reason) noexcept;
 
@@ -303,7 +307,11 @@ template <class T = void>
 inline typed_hit<T> evaluate_as(site& s) {
   if (!FAILPOINT_DETAIL_UNLIKELY(s.is_armed()))
     return typed_hit<T>();
-  return evaluate_armed<T>(s);
+  if constexpr (std::is_void<T>::value) {
+    return typed_hit<T>(evaluate_plain(s));
+  } else {
+    return evaluate_armed<T>(s);
+  }
 }
 
 }  // namespace detail
