@@ -129,7 +129,7 @@ int failpoint_detail_c_evaluate(failpoint_detail_c_site* c_site, failpoint_detai
   namespace ri = failpoint::runtime_internal;
   failpoint::detail::site& s = *ri::as_site(c_site);
   try {
-    const failpoint::detail::hit h = failpoint::detail::evaluate(s);
+    const failpoint::detail::hit h(failpoint::detail::evaluate(s));
     if (!h)
       return 0;
     return ri::store_kind(s, h, kind, out);

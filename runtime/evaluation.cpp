@@ -22,23 +22,31 @@ std::uint64_t splitmix64(std::uint64_t x) noexcept {
   return x ^ (x >> 31);
 }
 
-// Rolls the dice for a `P%` term: reproducible from the seed, the name and the roll's index.
-bool roll(snapshot* snap, double percent) noexcept {
-  if (percent >= 100.0)
-    return true;
-  if (percent <= 0.0)
+// Rolls the dice for a term with probability threshold/2^64: the calling thread's next number
+// in the failpoint's stream, a function of the seed, the failpoint's name and how many rolls the
+// thread made in this configuration. Every thread draws the same sequence, so the same seed and
+// the same sequence of hits give the same outcomes in each thread, whatever the other threads do
+// and whichever order they started in.
+bool roll(snapshot* snap, std::uint64_t threshold, thread_counts* counts) noexcept {
+  if (threshold == 0)
     return false;
-  const std::uint64_t n = snap->rolls.fetch_add(1, std::memory_order_relaxed);
-  const std::uint64_t x = splitmix64(registry::instance().seed() ^ splitmix64(snap->stream + n));
-  const double u = static_cast<double>(x >> 11) * 0x1.0p-53 * 100.0;
-  return u < percent;
+  std::uint64_t n;
+  if (counts != nullptr) {
+    n = counts->rolls.load(std::memory_order_relaxed);
+    counts->rolls.store(n + 1, std::memory_order_relaxed);
+  } else {
+    n = snap->shared_rolls.fetch_add(1, std::memory_order_relaxed);  // beyond the per-thread ones
+  }
+  const std::uint64_t base = seed_key.load(std::memory_order_relaxed) ^ snap->stream;
+  return splitmix64(base + n * 0x9e3779b97f4a7c15ULL) < threshold;
 }
 
 // Uses one run of a counted term; false when its count is used up.
 bool take_one(std::atomic<std::uint64_t>& remaining, bool& was_last) noexcept {
   std::uint64_t left = remaining.load(std::memory_order_relaxed);
   while (left != 0) {
-    if (remaining.compare_exchange_weak(left, left - 1, std::memory_order_acq_rel)) {
+    if (remaining.compare_exchange_weak(left, left - 1, std::memory_order_seq_cst,
+                                        std::memory_order_relaxed)) {
       was_last = left == 1;
       return true;
     }
@@ -143,6 +151,39 @@ void after_run(point* p, bool notify, snapshot* used_up_snapshot) {
   }
 }
 
+// The rest of a hit whose term `i` runs and needs more than returning a number: a string value,
+// an action other than `return`, tracing, wait_for() callers to wake, or a used-up chain. Out of
+// line, so that the common path keeps a small frame. Closes `guard`.
+[[gnu::noinline]] detail::raw_hit run_term(site& s, point* p, snapshot* snap, std::size_t i,
+                                           bool was_last, read_section& guard) {
+  const term& t = snap->parsed.terms[i];
+  trace_hit(s, i, t.act);
+  const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
+  snapshot* used = nullptr;
+  if (was_last && snap->can_exhaust && used_up(snap)) {
+    retain(snap);
+    used = snap;
+  }
+  if (t.act == action::return_) {
+    detail::raw_hit h{static_cast<std::uint64_t>(t.val.kind) + 1,
+                      static_cast<std::uint64_t>(t.val.integer)};
+    if (t.val.kind == detail::value_kind::string) {
+      // A string's bytes live in the snapshot: the hit keeps it alive.
+      retain(snap);
+      h.word |= static_cast<std::uint64_t>(i) << 8;
+      h.payload = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(snap));
+    }
+    guard.leave();
+    after_run(p, notify, used);
+    return h;
+  }
+  const pending_action action = pending_action_of(t, snap);
+  guard.leave();
+  after_run(p, notify, used);
+  run_action(p, action);
+  return detail::raw_hit{0, 0};
+}
+
 }  // namespace
 }  // namespace runtime_internal
 
@@ -150,54 +191,80 @@ namespace detail {
 
 using namespace runtime_internal;
 
-hit evaluate(site& s) {
+namespace {
+
+// The body of evaluate() and evaluate_plain(), inlined into both.
+[[gnu::always_inline]] inline raw_hit evaluate_inline(site& s) {
   // The first hit of any failpoint settles the configuration (registry::settle); until then
   // every site is armed.
   if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed)))
     registry::instance().settle();
   point* p = static_cast<point*>(s.point);
   if (p == nullptr)
-    return hit();
-  read_section guard;
+    return raw_hit{0, 0};
+  reader_slot* const slot = my_reader_slot();
+  read_section guard(slot);
   snapshot* snap = p->active.load(std::memory_order_seq_cst);
   if (snap == nullptr)
-    return hit();
-  const auto& terms = snap->parsed.terms;
-  for (std::size_t i = 0; i < terms.size(); ++i) {
-    const term& t = terms[i];
-    if (t.percent && !roll(snap, *t.percent))
-      continue;
+    return raw_hit{0, 0};
+  // This thread's counters for the configuration, looked up at the first roll or uncounted run.
+  thread_counts* counts = nullptr;
+  const term_plan* const plans = snap->plans.get();
+  const std::size_t n = snap->parsed.terms.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const term_plan& t = plans[i];
+    if (t.threshold != ~std::uint64_t(0)) {
+      if (counts == nullptr)
+        counts = my_counts(slot, p->index, snap->generation);
+      if (!roll(snap, t.threshold, counts))
+        continue;
+    }
     bool was_last = false;
-    if (t.count && !take_one(snap->remaining[i], was_last))
-      continue;
-    // This term runs.
-    snap->runs.fetch_add(1, std::memory_order_seq_cst);
-    trace_hit(s, i, t.act);
-    const bool notify = p->waiters.load(std::memory_order_seq_cst) != 0;
-    snapshot* used = nullptr;
-    if (was_last && snap->can_exhaust && used_up(snap)) {
-      retain(snap);
-      used = snap;
-    }
-    if (t.act == action::return_) {
-      // A string's bytes live in the snapshot: the hit keeps it alive. Other values are copied.
-      snapshot* owner = nullptr;
-      if (t.val.kind == value_kind::string) {
-        retain(snap);
-        owner = snap;
+    if (t.counted) {
+      // Counted by its own count (runs_of adds the used runs): one shared atomic, which keeps
+      // `N*` exact across threads.
+      if (!take_one(snap->remaining[i], was_last))
+        continue;
+    } else {
+      if (counts == nullptr)
+        counts = my_counts(slot, p->index, snap->generation);
+      if (counts != nullptr) {
+        count_run(*counts);
+      } else {
+        snap->shared_runs.fetch_add(1, std::memory_order_seq_cst);
       }
-      hit h(t.val, owner);
-      guard.leave();
-      after_run(p, notify, used);
-      return h;
     }
-    const pending_action action = pending_action_of(t, snap);
+    // This term runs.
+    if (FAILPOINT_DETAIL_UNLIKELY(t.slow | was_last | trace_on.load(std::memory_order_relaxed) |
+                                  (p->waiters.load(std::memory_order_seq_cst) != 0)))
+      return run_term(s, p, snap, i, was_last, guard);
+    const raw_hit h{t.word, t.payload};  // read before the section closes: the plan may go then
     guard.leave();
-    after_run(p, notify, used);
-    run_action(p, action);
-    return hit();
+    return h;
   }
-  return hit();
+  return raw_hit{0, 0};
+}
+
+}  // namespace
+
+raw_hit evaluate(site& s) {
+  return evaluate_inline(s);
+}
+
+bool evaluate_plain(site& s) {
+  const raw_hit r = evaluate_inline(s);
+  if (r.word == 0)
+    return false;
+  if ((r.word & 0xff) == static_cast<std::uint64_t>(value_kind::none) + 1)
+    return true;
+  const hit h(r);
+  report_mismatch(s, h.get(), "this failpoint carries no value");
+  return false;
+}
+
+value string_value(raw_hit h) noexcept {
+  const auto* snap = reinterpret_cast<const snapshot*>(static_cast<std::uintptr_t>(h.payload));
+  return snap->parsed.terms[h.word >> 8].val;
 }
 
 void report_mismatch(site& s, const value& v, const char* reason) noexcept {

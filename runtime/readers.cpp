@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <exception>
+#include <mutex>
 #include <new>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace failpoint {
@@ -52,7 +54,7 @@ thread_local bool slot_owner::exiting = false;
 
 }  // namespace
 
-thread_local reader_slot* current_reader_slot = nullptr;
+__thread reader_slot* current_reader_slot = nullptr;
 bool readers_use_membarrier = membarrier_available();
 
 reader_slot* acquire_reader_slot() noexcept {
@@ -62,6 +64,16 @@ reader_slot* acquire_reader_slot() noexcept {
     if (!s->in_use.load(std::memory_order_relaxed) &&
         s->in_use.compare_exchange_strong(expected, true, std::memory_order_acq_rel)) {
       slot = s;
+      // The runs stay (they are counted); the positions in the random streams are the ended
+      // thread's: this thread starts its own from the beginning.
+      for (thread_counts& c : slot->counts)
+        c.rolls.store(0, std::memory_order_relaxed);
+      for (auto& block : slot->blocks) {
+        if (counts_block* b = block.load(std::memory_order_relaxed)) {
+          for (thread_counts& c : b->entries)
+            c.rolls.store(0, std::memory_order_relaxed);
+        }
+      }
       break;
     }
   }
@@ -83,7 +95,7 @@ reader_slot* acquire_reader_slot() noexcept {
   return slot;
 }
 
-void wait_for_readers() noexcept {
+void heavy_fence() noexcept {
   if (readers_use_membarrier) {
 #if defined(SYS_membarrier)
     syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0);
@@ -91,17 +103,136 @@ void wait_for_readers() noexcept {
   } else {
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
-  // Wait for every section open now (odd sequence) to move on; later sections see the new value.
-  std::vector<std::pair<reader_slot*, std::uint64_t>> open;
+}
+
+namespace {
+
+// Returns when every read section open at the time of the call has closed: the fallback of
+// retire_after_readers when it cannot allocate its lists.
+void wait_for_readers() noexcept {
+  heavy_fence();
   for (reader_slot* s = all_slots.load(std::memory_order_acquire); s != nullptr; s = s->next) {
     const std::uint64_t seq = s->sequence.load(std::memory_order_seq_cst);
-    if (seq % 2 == 1)
-      open.emplace_back(s, seq);
+    if (seq % 2 == 1) {
+      while (s->sequence.load(std::memory_order_acquire) == seq)
+        std::this_thread::yield();
+    }
   }
-  for (auto& [slot, seq] : open) {
-    while (slot->sequence.load(std::memory_order_acquire) == seq)
-      std::this_thread::yield();
+}
+
+struct retired {
+  void (*fn)(void*);
+  void* arg;
+};
+
+// Deferred reclamation. `fresh` holds what was retired since the last observation; an
+// observation (a heavy fence, then the list of sections open at that moment) moves them to
+// `waiting`, which is released once every one of those sections has closed. Polled by every
+// retirement, so a writer never waits: at worst what it retired is freed by a later writer.
+struct reclaimer {
+  std::mutex mutex;
+  std::vector<retired> fresh;
+  std::vector<retired> waiting;
+  std::vector<std::pair<reader_slot*, std::uint64_t>> open;  // sections open at the observation
+  bool observing = false;
+
+  // Moves what may be released to `ready`; needs `mutex`.
+  void poll(std::vector<retired>& ready) {
+    if (observing) {
+      for (const auto& [slot, seq] : open) {
+        if (slot->sequence.load(std::memory_order_acquire) == seq)
+          return;  // still open: everything waits for a later poll
+      }
+      observing = false;
+      open.clear();
+      ready.insert(ready.end(), waiting.begin(), waiting.end());
+      waiting.clear();
+    }
+    if (fresh.empty())
+      return;
+    // Every retirer fenced after unpublishing, before queueing (retire_after_readers): a section
+    // that may have loaded a pointer in `fresh` shows as open in this scan.
+    for (reader_slot* s = all_slots.load(std::memory_order_acquire); s != nullptr; s = s->next) {
+      const std::uint64_t seq = s->sequence.load(std::memory_order_seq_cst);
+      if (seq % 2 == 1)
+        open.emplace_back(s, seq);
+    }
+    if (open.empty()) {
+      ready.insert(ready.end(), fresh.begin(), fresh.end());
+    } else {
+      waiting.swap(fresh);
+      observing = true;
+    }
+    fresh.clear();
   }
+};
+
+reclaimer& the_reclaimer() {
+  static reclaimer* const r = new reclaimer;  // never destroyed: writers may run after main
+  return *r;
+}
+
+}  // namespace
+
+void retire_after_readers(void (*fn)(void*), void* arg) noexcept {
+  reclaimer& r = the_reclaimer();
+  std::vector<retired> ready;
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    try {
+      r.fresh.push_back(retired{fn, arg});
+    } catch (...) {
+      // Out of memory: this one is released the old way, after waiting for the readers.
+      wait_for_readers();
+      fn(arg);
+      return;
+    }
+    try {
+      ready.reserve(r.fresh.size() + r.waiting.size());
+      r.poll(ready);
+    } catch (...) {
+      // Queued: a later retirement releases it (an interrupted observation is taken again).
+      r.open.clear();
+      r.observing = false;
+      r.fresh.insert(r.fresh.end(), r.waiting.begin(), r.waiting.end());
+      r.waiting.clear();
+    }
+  }
+  for (const retired& x : ready)
+    x.fn(x.arg);
+}
+
+counts_block* allocate_counts_block(reader_slot* slot, std::uint32_t block) noexcept {
+  auto* b = new (std::nothrow) counts_block();
+  if (b != nullptr)
+    slot->blocks[block].store(b, std::memory_order_release);
+  return b;
+}
+
+std::uint64_t sum_runs(std::uint32_t index, std::uint64_t generation) noexcept {
+  if (index >= counted_points)
+    return 0;
+  std::uint64_t total = 0;
+  for (reader_slot* s = all_slots.load(std::memory_order_acquire); s != nullptr; s = s->next) {
+    const thread_counts* found = nullptr;
+    if (index < counts_in_slot) {
+      found = &s->counts[index];
+    } else {
+      const std::uint32_t at = index - counts_in_slot;
+      counts_block* b = s->blocks[at / counts_per_block].load(std::memory_order_acquire);
+      if (b == nullptr)
+        continue;
+      found = &b->entries[at % counts_per_block];
+    }
+    const thread_counts& c = *found;
+    if (c.generation.load(std::memory_order_acquire) != generation)
+      continue;
+    const std::uint64_t runs = c.runs.load(std::memory_order_seq_cst);
+    // Still the same configuration after reading runs: they are its runs (see my_counts).
+    if (c.generation.load(std::memory_order_acquire) == generation)
+      total += runs;
+  }
+  return total;
 }
 
 void readers_after_fork_child() noexcept {

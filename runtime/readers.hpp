@@ -1,35 +1,65 @@
-// runtime/readers.hpp: protection of a configuration snapshot while a thread evaluates it.
+// runtime/readers.hpp: protection of a configuration snapshot while a thread evaluates it, the
+// deferred reclamation of unpublished snapshots, and each thread's own counters.
 //
 // An evaluating thread opens a read_section, loads the point's active snapshot, reads it, and
 // closes the section before running any action that may block. A writer that unpublished a
-// snapshot calls wait_for_readers() before dropping its reference: it returns once every section
-// that may have loaded the old pointer has closed.
+// snapshot hands its reference to retire_after_readers(): the reference is dropped later, once
+// every section that may have loaded the old pointer has closed. The writer never waits for a
+// reader (one preempted inside its section delays only the freeing, not the writer).
 //
 // Each thread owns a slot (a cache line) with a sequence number, odd while a section is open.
 // Opening and closing a section are plain stores to the thread's own slot: no read-modify-write,
 // no shared cache line between hitting threads. Where the kernel supports membarrier(2) with
-// PRIVATE_EXPEDITED, the writer's membarrier orders those stores against the writer's scan;
+// PRIVATE_EXPEDITED, a writer's membarrier orders those stores against its scan of the slots;
 // otherwise (old kernels, valgrind, ThreadSanitizer builds) sections open with a sequentially
 // consistent exchange on the thread's own slot.
+//
+// The slot also holds the thread's counters per failpoint (runs of terms without a count, and the
+// position in its random stream): a hit writes only its own thread's memory, and status() sums.
 #ifndef FAILPOINT_RUNTIME_READERS_HPP
 #define FAILPOINT_RUNTIME_READERS_HPP
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace failpoint {
 namespace runtime_internal {
 
-// One thread's slot. Slots are never freed; a slot whose thread ended is reused by a new thread.
+// One thread's counters for one failpoint, valid for the configuration whose generation they
+// carry. Written only by the owning thread; read by status() and wait_for() (a seqlock on
+// `generation`: 0 while the owner resets them for a new configuration).
+struct thread_counts {
+  std::atomic<std::uint64_t> generation{0};
+  std::atomic<std::uint64_t> runs{0};   // runs of terms without a count
+  std::atomic<std::uint64_t> rolls{0};  // probability rolls made: the position in the stream
+};
+
+// Failpoints with per-thread counters: the first 128 (by creation) inside the slot itself, one
+// load away from it; then blocks of 64, allocated on a thread's first hit of a failpoint in the
+// block. A failpoint beyond the last block counts in shared counters instead.
+inline constexpr std::uint32_t counts_in_slot = 128;
+inline constexpr std::uint32_t counts_per_block = 64;
+inline constexpr std::uint32_t count_blocks = 64;
+inline constexpr std::uint32_t counted_points = counts_in_slot + counts_per_block * count_blocks;
+struct counts_block {
+  thread_counts entries[counts_per_block];
+};
+
+// One thread's slot. Slots are never freed; a slot whose thread ended is reused by a new thread
+// (with its counters, which stay counted).
 struct alignas(64) reader_slot {
   std::atomic<std::uint64_t> sequence{0};  // odd while the owner is inside a read section
   std::atomic<bool> in_use{false};
   reader_slot* next = nullptr;  // the list of every slot, newest first
+  std::atomic<counts_block*> blocks[count_blocks] = {};
+  thread_counts counts[counts_in_slot];
 };
 
 // The calling thread's slot, or null before its first read section. Initial-exec TLS: a direct
-// thread-pointer access, no call (the runtime library is small enough for static TLS).
-extern thread_local reader_slot* current_reader_slot __attribute__((tls_model("initial-exec")));
+// thread-pointer access, no call (the runtime library is small enough for static TLS); `__thread`
+// rather than thread_local, so that no initialization check precedes the access.
+extern __thread reader_slot* current_reader_slot __attribute__((tls_model("initial-exec")));
 
 // Takes a free slot (or makes one) for the calling thread and stores it in current_reader_slot.
 reader_slot* acquire_reader_slot() noexcept;
@@ -45,7 +75,7 @@ extern bool readers_use_membarrier;
 // An open read section of the calling thread. Not reentrant: one per thread at a time.
 class read_section {
  public:
-  read_section() noexcept : slot_(my_reader_slot()) {
+  explicit read_section(reader_slot* slot) noexcept : slot_(slot) {
     const std::uint64_t odd = slot_->sequence.load(std::memory_order_relaxed) + 1;
     if (readers_use_membarrier) {
       slot_->sequence.store(odd, std::memory_order_relaxed);
@@ -71,10 +101,71 @@ class read_section {
   reader_slot* slot_;
 };
 
-// Returns when every read section open at the time of the call has closed. Call it after making
-// the old pointer unreachable, before freeing what it pointed to. Never call it from inside a read
-// section.
-void wait_for_readers() noexcept;
+// Makes every other thread's earlier plain stores visible to the caller's later loads (and the
+// caller's earlier stores to their later loads): membarrier(2), or a fence when readers use
+// exchanges. The writer's half of the asymmetric fence the readers' compiler barriers pair with.
+void heavy_fence() noexcept;
+
+// Counterpart of heavy_fence on the hitting thread, between a store to its own counters and a
+// load that must see a writer's earlier store (wait_for's waiters count).
+inline void light_fence() noexcept {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+}
+
+// Calls fn(arg) once every read section that is open now has closed: at once when none is, else
+// from a later call (a later reconfiguration polls). Never waits. Call it after making the old
+// pointer unreachable and then calling heavy_fence(); never from inside a read section.
+void retire_after_readers(void (*fn)(void*), void* arg) noexcept;
+
+// Allocates block `block` of the slot's counters (out of line; once per thread and 64
+// failpoints); null when memory ran out.
+counts_block* allocate_counts_block(reader_slot* slot, std::uint32_t block) noexcept;
+
+// The calling thread's counters for failpoint number `index`, set to `generation` (reset when
+// they counted another configuration); null when `index` is beyond the per-thread blocks or
+// memory ran out (the caller counts in the shared counters).
+inline thread_counts* my_counts(reader_slot* slot, std::uint32_t index,
+                                std::uint64_t generation) noexcept {
+  thread_counts* found;
+  if (index < counts_in_slot) {
+    found = &slot->counts[index];
+  } else {
+    if (index >= counted_points)
+      return nullptr;
+    const std::uint32_t at = index - counts_in_slot;
+    counts_block* b = slot->blocks[at / counts_per_block].load(std::memory_order_relaxed);
+    if (b == nullptr) {
+      b = allocate_counts_block(slot, at / counts_per_block);
+      if (b == nullptr)
+        return nullptr;
+    }
+    found = &b->entries[at % counts_per_block];
+  }
+  thread_counts& c = *found;
+  if (c.generation.load(std::memory_order_relaxed) != generation) {
+    // A reader that sees the reset runs (release) sees generation 0 or the new one after it.
+    c.generation.store(0, std::memory_order_relaxed);
+    c.runs.store(0, std::memory_order_release);
+    c.rolls.store(0, std::memory_order_relaxed);
+    c.generation.store(generation, std::memory_order_release);
+  }
+  return &c;
+}
+
+// Counts one run in the calling thread's counters. A release store (a plain store on x86) when
+// writers use membarrier; otherwise a sequentially consistent add, which orders it before the
+// caller's load of the waiters count (wait_for's heavy_fence is the other half).
+inline void count_run(thread_counts& c) noexcept {
+  if (readers_use_membarrier) {
+    c.runs.store(c.runs.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    light_fence();
+  } else {
+    c.runs.fetch_add(1, std::memory_order_seq_cst);
+  }
+}
+
+// Sum over every thread of the runs counted for failpoint `index` in configuration `generation`.
+std::uint64_t sum_runs(std::uint32_t index, std::uint64_t generation) noexcept;
 
 // In a child after fork(): only the forking thread exists, so close every other slot.
 void readers_after_fork_child() noexcept;

@@ -23,6 +23,7 @@ namespace failpoint {
 namespace runtime_internal {
 
 std::atomic<bool> settle_pending{false};
+std::atomic<std::uint64_t> seed_key{0};
 
 namespace {
 
@@ -35,8 +36,15 @@ std::uint64_t hash_name(const std::string& name) noexcept {
   return h;
 }
 
-// Replaces the active snapshot (caller holds p->mutex) and drops the reference `active` held,
-// once no evaluator can still be reading it.
+std::uint64_t mix_seed(std::uint64_t seed) noexcept {
+  std::uint64_t x = seed + 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Replaces the active snapshot (caller holds p->mutex). The reference `active` held is dropped
+// once no evaluator can still be reading the old snapshot, without waiting for that here.
 void swap_active(point* p, snapshot* next) noexcept {
   snapshot* old = p->active.exchange(next, std::memory_order_seq_cst);
   const bool armed = next != nullptr;
@@ -44,8 +52,12 @@ void swap_active(point* p, snapshot* next) noexcept {
     s->armed.store(armed, std::memory_order_release);
   if (old == nullptr)
     return;
-  wait_for_readers();
-  release(old);
+  // Every run counted before the exchange is visible after the fence; the old snapshot's count is
+  // fixed here, so that status() and wait_for() of a disabled failpoint never move.
+  heavy_fence();
+  old->frozen_runs = runs_of(old);
+  old->frozen = true;
+  retire_after_readers([](void* s) { release(static_cast<snapshot*>(s)); }, old);
 }
 
 // Whether `address` lies in the executable rather than in a shared library.
@@ -94,6 +106,22 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 // --- Helpers shared with evaluation.cpp (declared in registry.hpp). ---
 
+std::uint64_t runs_of(const snapshot* snap) noexcept {
+  if (snap->frozen)
+    return snap->frozen_runs;
+  std::uint64_t runs = snap->shared_runs.load(std::memory_order_seq_cst);
+  for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
+    if (const auto& count = snap->parsed.terms[i].count)
+      runs += *count - snap->remaining[i].load(std::memory_order_seq_cst);
+  }
+  return runs + sum_runs(snap->owner->index, snap->generation);
+}
+
+void registry::set_seed(std::uint64_t seed) {
+  seed_.store(seed, std::memory_order_relaxed);
+  seed_key.store(mix_seed(seed), std::memory_order_relaxed);
+}
+
 void write_stderr(const std::string& message) noexcept {
   const char* data = message.data();
   std::size_t left = message.size();
@@ -131,11 +159,25 @@ snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
       owner(o),
       can_exhaust(true) {
   parsed.fix_pointers();
+  plans.reset(new term_plan[parsed.terms.size()]);
   for (std::size_t i = 0; i < parsed.terms.size(); ++i) {
-    const auto& count = parsed.terms[i].count;
-    remaining[i].store(count ? *count : 0, std::memory_order_relaxed);
-    if (!count)
+    const runtime_internal::term& t = parsed.terms[i];
+    remaining[i].store(t.count ? *t.count : 0, std::memory_order_relaxed);
+    if (!t.count)
       can_exhaust = false;
+    term_plan& plan = plans[i];
+    // P% of 2^64, as an integer (the roll compares 64 random bits with it).
+    const double scaled = t.percent.value_or(100.0) / 100.0 * 0x1.0p64;
+    plan.threshold = scaled >= 0x1.0p64 ? ~std::uint64_t(0)
+                     : scaled <= 0.0    ? 0
+                                        : static_cast<std::uint64_t>(scaled);
+    // Inline: `off`, and a `return` of anything but a string; the rest goes out of line.
+    const bool is_off = t.act == runtime_internal::action::off;
+    plan.word = is_off ? 0 : static_cast<std::uint64_t>(t.val.kind) + 1;
+    plan.payload = is_off ? 0 : static_cast<std::uint64_t>(t.val.integer);
+    plan.counted = t.count.has_value();
+    plan.slow =
+        !is_off && (t.act != runtime_internal::action::return_ || t.val.kind == value_kind::string);
   }
 }
 
@@ -149,6 +191,7 @@ registry& registry::instance() {
 }
 
 registry::registry() : seed_(std::random_device{}()) {
+  seed_key.store(mix_seed(seed_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
   pthread_atfork([] { registry::instance().before_fork(); },
                  [] { registry::instance().after_fork_parent(); },
                  [] { registry::instance().after_fork_child(); });
@@ -168,7 +211,7 @@ void registry::apply_env() {
     if (*seed == '\0' || *seed == '-' || *end != '\0' || errno != 0)
       exit_on_bad_environment(
           fmt::format("FAILPOINTS_SEED=\"{}\" is not a whole number from 0 to 2^64-1", seed));
-    seed_.store(value, std::memory_order_relaxed);
+    set_seed(value);
   }
   const char* http = std::getenv("FAILPOINTS_HTTP");
   http_wanted_ = http != nullptr && *http != '\0';
@@ -205,7 +248,10 @@ void registry::add_site(site* s) {
   auto it = points_.find(s->info.name);
   const bool created = it == points_.end();
   if (created)
-    it = points_.emplace(s->info.name, std::make_unique<point>(s->info.name)).first;
+    it = points_
+             .emplace(s->info.name, std::make_unique<point>(
+                                        s->info.name, static_cast<std::uint32_t>(points_.size())))
+             .first;
   point* p = it->second.get();
   {
     std::lock_guard<std::mutex> point_lock(p->mutex);
@@ -512,7 +558,7 @@ failpoint_info registry::info_of(point* p) {
   if (p->last != nullptr) {
     if (!p->disabled)
       info.terms = p->last->parsed.source;
-    info.count = p->last->runs.load(std::memory_order_acquire);
+    info.count = runs_of(p->last);
   }
   info.active = p->active.load(std::memory_order_acquire) != nullptr;
   info.mismatches = p->mismatches.load(std::memory_order_relaxed);
@@ -576,13 +622,16 @@ result<bool> registry::wait_for(std::string_view name, std::uint64_t count,
       return unknown_name_error(name);
   }
   p->waiters.fetch_add(1, std::memory_order_seq_cst);
+  // From here on, a hitting thread that counts a run sees the waiter and notifies; and the runs
+  // it counted before (plain stores to its own counters) are visible to the predicate.
+  heavy_fence();
   std::unique_lock<std::mutex> lock(p->mutex);
   const bool reached = p->changed.wait_for(lock, timeout, [&] {
     // A count of 0 is reached at once, even by a failpoint never enabled (no `last` yet).
     if (count == 0)
       return true;
     snapshot* last = p->last;
-    if (last == nullptr || last->runs.load(std::memory_order_seq_cst) < count)
+    if (last == nullptr || runs_of(last) < count)
       return false;
     // The run that used the chain up retires it right after counting (retire_if_active, which
     // notifies): wait for that, so that status() after wait_for shows the failpoint inactive.

@@ -6,9 +6,10 @@
 // - The registry and every point are created once and never destroyed, so a site hit during
 //   static destruction or after main returns still finds them.
 // - A point's configuration is an immutable, reference-counted snapshot. Enabling swaps in a new
-//   snapshot; evaluation reads it inside a read section (runtime/readers.hpp: plain stores to the
-//   thread's own slot) and copies out what a blocking action needs, so control never waits for a
-//   thread that sleeps or pauses in the failpoint, and hitting threads never serialize.
+//   snapshot and hands the old one to deferred reclamation; evaluation reads it inside a read
+//   section (runtime/readers.hpp: plain stores to the thread's own slot) and copies out what a
+//   blocking action needs, so control never waits for a hitting thread (one that sleeps, pauses
+//   or was preempted in the failpoint), and hitting threads never serialize.
 // - Lock order: registry::mutex before point::mutex.
 #ifndef FAILPOINT_RUNTIME_REGISTRY_HPP
 #define FAILPOINT_RUNTIME_REGISTRY_HPP
@@ -38,6 +39,15 @@ namespace detail {
 
 struct point;
 
+// What evaluation needs of one term, in 32 bytes.
+struct term_plan {
+  std::uint64_t threshold;  // a roll below this runs the term; all ones: no probability
+  std::uint64_t word;       // raw_hit::word when it returns a number, a boolean or no value
+  std::uint64_t payload;    // raw_hit::payload likewise
+  bool counted;             // has a count (remaining[i])
+  bool slow;                // anything but such a return: evaluated out of line
+};
+
 // One enabled configuration of a point: the parsed terms plus their run-time counters.
 struct snapshot {
   snapshot(runtime_internal::parsed_terms parsed, point* owner);
@@ -45,19 +55,28 @@ struct snapshot {
   std::atomic<std::uint32_t> refs{1};
   runtime_internal::parsed_terms parsed;
   std::unique_ptr<std::atomic<std::uint64_t>[]> remaining;  // per term with a count
-  std::atomic<std::uint64_t> runs{0};   // terms run since this configuration was enabled
-  std::atomic<std::uint64_t> rolls{0};  // probability rolls made, for the seeded sequence
-  std::uint64_t stream;                 // this failpoint's random stream (a hash of its name)
-  std::uint64_t generation = 0;         // the point's generation when this was enabled
+  std::unique_ptr<term_plan[]> plans;                       // per term
+  // Runs of terms without a count and rolls made by threads without per-thread counters
+  // (runtime/readers.hpp); the other runs are in the threads' counters and in `remaining`.
+  std::atomic<std::uint64_t> shared_runs{0};
+  std::atomic<std::uint64_t> shared_rolls{0};
+  std::uint64_t stream;          // this failpoint's random stream (a hash of its name)
+  std::uint64_t generation = 0;  // the point's generation when this was enabled
   point* owner;
   bool can_exhaust;  // every term has a count, so the chain can be used up
+  // Set when the snapshot stops being active (owner's mutex): its runs from then on. A hit that
+  // loaded it just before may still count a run in its thread's counters; the count stays the
+  // one seen when the failpoint was reconfigured (the reconfiguration does not wait for it).
+  bool frozen = false;
+  std::uint64_t frozen_runs = 0;
 };
 
 // Everything the runtime knows about one failpoint name.
 struct point {
-  explicit point(std::string n) : name(std::move(n)) {}
+  point(std::string n, std::uint32_t i) : name(std::move(n)), index(i) {}
 
   const std::string name;
+  const std::uint32_t index;  // 0, 1, 2... in creation order: the slot of its per-thread counters
 
   // Guards sites, generation, active, last, disabled and the condition variable's waits.
   std::mutex mutex;
@@ -98,6 +117,11 @@ inline void release(snapshot* s) noexcept {
   if (s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
     delete s;
 }
+
+// Runs of the snapshot's terms so far (needs the owner's mutex): the counted terms' used counts,
+// the shared counter and every thread's counters while it is active; once replaced, the runs
+// counted when it was replaced.
+std::uint64_t runs_of(const snapshot* snap) noexcept;
 
 // True when every counted term of the snapshot is used up.
 inline bool used_up(const snapshot* snap) noexcept {
@@ -144,7 +168,7 @@ class registry {
                         std::chrono::milliseconds timeout);
   void set_callback(std::string_view name, std::function<void()> fn);
   std::shared_ptr<const std::function<void()>> callback(const std::string& name);
-  void set_seed(std::uint64_t seed) { seed_.store(seed, std::memory_order_relaxed); }
+  void set_seed(std::uint64_t seed);
   std::uint64_t seed() const { return seed_.load(std::memory_order_relaxed); }
 
   // The settle check, run once when the program's own initializers have run and its failpoints
@@ -205,6 +229,10 @@ std::string unknown_name_message(const std::string& name,
 
 // How many names a "did you mean" message offers.
 inline constexpr std::size_t max_suggestions = 3;
+
+// The seed's contribution to every random stream (a hash of FAILPOINTS_SEED or set_seed's
+// value), read by each probability roll.
+extern std::atomic<std::uint64_t> seed_key;
 
 // True until settle() ran, in a process whose FAILPOINTS or FAILPOINTS_HTTP needs the check.
 // Read by every evaluation of an armed site (a relaxed load).

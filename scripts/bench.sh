@@ -8,6 +8,7 @@
 #   OUT         results JSON (default $BUILD_DIR/bench-results.json; the raw inputs sit beside it)
 #   TREE        the tree the rewriter scans (default /usr/include)
 #   JOBS        parallel compile jobs (default: the number of cores)
+#   HOTPATH_ONLY=1   only the hot path (with libfiu) and the reconfiguration latency: 1-2 minutes
 #   COUNT_COMPILE=1  also count the compiler's instructions under callgrind (deterministic
 #               compile cost; 6 to 9 more minutes on the machine of docs/benchmarks.md)
 # Numbers taken while other work runs on the machine are noisy: the table prints the load
@@ -41,10 +42,12 @@ start_ns="$(now_ns)"
 say "configure and build ($build_dir, -j$jobs)"
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DFAILPOINT_BUILD_BENCH=ON \
   -DFAILPOINT_BUILD_TESTS=OFF -DFAILPOINT_BUILD_EXAMPLES=OFF >"$raw/configure.log"
-cmake --build "$build_dir" -j "$jobs" --target failpoint_bench_hotpath failpoint_bench_report \
-  failpoint_bench_control failpoint-rewrite failpoint-explore failpoint_bench_explore_target \
-  failpoint_bench_gate \
-  >"$raw/build.log" 2>&1 || {
+targets=(failpoint_bench_hotpath failpoint_bench_report failpoint_bench_reconfigure)
+if [[ "${HOTPATH_ONLY:-0}" != 1 ]]; then
+  targets+=(failpoint_bench_control failpoint-rewrite failpoint-explore
+    failpoint_bench_explore_target failpoint_bench_gate)
+fi
+cmake --build "$build_dir" -j "$jobs" --target "${targets[@]}" >"$raw/build.log" 2>&1 || {
   tail -30 "$raw/build.log" >&2
   exit 1
 }
@@ -61,6 +64,21 @@ say "hot path and libfiu (Google Benchmark, 10 interleaved repetitions)"
 "$build_dir/bench/failpoint_bench_hotpath" --benchmark_repetitions=10 --benchmark_min_time=0.03 \
   --benchmark_enable_random_interleaving=true \
   --benchmark_out="$raw/hotpath.json" --benchmark_out_format=json >"$raw/hotpath.txt" 2>&1
+
+# --- Reconfiguration while two threads hit the failpoint ---
+say "reconfiguration latency (enable, counted enable, disable; two hitting threads)"
+"$build_dir/bench/failpoint_bench_reconfigure" --rounds 3000 --json "$raw/reconfigure.json" \
+  >"$raw/reconfigure.txt"
+
+if [[ "${HOTPATH_ONLY:-0}" == 1 ]]; then
+  echo "failpoint hot path, $(date -u +%Y-%m-%d\ %H:%M) UTC: $cpu, $cores cores, $(uname -r), $compiler"
+  echo "load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
+  echo "hot path: CPU ns per operation per thread, best of 10; ratios to the baseline of the same run"
+  "$build_dir/bench/failpoint_bench_report" --hotpath "$raw/hotpath.json" \
+    --reconfigure "$raw/reconfigure.json" --out "$out" "${markdown[@]}"
+  echo "results: $out (raw: $raw); took $(seconds "$start_ns" "$(now_ns)") s"
+  exit 0
+fi
 
 # --- Control plane ---
 say "control plane (loopback, two hitter threads in bursts, then busy)"
@@ -241,6 +259,7 @@ echo "failpoint benchmarks, $(date -u +%Y-%m-%d\ %H:%M) UTC: $cpu, $cores cores,
 echo "load average before/after: $load_before / $load_after (other work on the machine adds noise)"
 echo "hot path: CPU ns per operation per thread, best of 10; ratios to the baseline of the same run"
 "$build_dir/bench/failpoint_bench_report" --hotpath "$raw/hotpath.json" "${control_args[@]}" \
+  --reconfigure "$raw/reconfigure.json" \
   --extra "$raw/extra.json" --machine "$raw/machine.json" --out "$out" "${markdown[@]}"
 "$build_dir/bench/failpoint_bench_explore_target" describe "$raw/explore.json"
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -331,6 +332,35 @@ TEST_CASE("probabilities follow the seed: reproducible and statistically sound",
     fired += roll_site() ? 1 : 0;
   CHECK(fired > 2500 - 280);  // sd ~47
   CHECK(fired < 2500 + 280);
+}
+
+TEST_CASE("a seeded roll sequence is the same in every thread, however threads interleave",
+          "[eval][probability]") {
+  constexpr int n = 400;
+  auto sample = [] {
+    std::vector<bool> out;
+    for (int i = 0; i < n; ++i)
+      out.push_back(roll_site());
+    return out;
+  };
+  failpoint::set_seed(42);
+  failpoint::enable("eval.roll", "50%return");
+  const std::vector<bool> alone = sample();
+  // The same configuration again: two threads hitting it at once each see that sequence, and
+  // every fire is counted.
+  failpoint::enable("eval.roll", "50%return");
+  std::vector<bool> first, second;
+  std::thread a([&] { first = sample(); });
+  std::thread b([&] { second = sample(); });
+  a.join();
+  b.join();
+  CHECK(first == alone);
+  CHECK(second == alone);
+  std::uint64_t fired = 0;
+  for (bool f : alone)
+    fired += f ? 2 : 0;
+  CHECK(count_of("eval.roll") == fired);
+  failpoint::disable_all();
 }
 
 TEST_CASE("enable rejects unknown names with suggestions and bad terms with positions",

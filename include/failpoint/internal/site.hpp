@@ -102,36 +102,58 @@ struct value {
 struct snapshot;  // a failpoint's configuration, reference-counted, defined in the runtime
 FAILPOINT_EXPORT void release_snapshot(snapshot* s) noexcept;
 
-// The outcome of one evaluation: empty when the body must not run; otherwise a copy of the fired
-// term's value. A string value's bytes belong to the configuration, which the hit keeps alive
-// (`owner`) until it is destroyed, even if the failpoint is reconfigured meanwhile.
+// What evaluate() returns. Two words with no destructor, so it comes back in two registers.
+// `word` is 0 when the body must not run, else the fired value's kind plus one, and for a string
+// the fired term's index shifted left by 8. `payload` is the integer (1 or 0 for a boolean), or
+// for a string the configuration holding its bytes, with a reference the receiver must drop.
+struct raw_hit {
+  std::uint64_t word;
+  std::uint64_t payload;
+};
+
+// The text and size of a string hit's value (out of line: strings are rare).
+FAILPOINT_EXPORT value string_value(raw_hit h) noexcept;
+
+// The outcome of one evaluation: empty when the body must not run; otherwise the fired term's
+// value. A string value's bytes belong to the configuration, which the hit keeps alive until it
+// is destroyed, even if the failpoint is reconfigured meanwhile.
 class hit {
  public:
   hit() noexcept = default;
-  hit(const value& v, snapshot* owner) noexcept : value_(v), fired_(1), owner_(owner) {}
-  hit(hit&& other) noexcept : value_(other.value_), fired_(other.fired_), owner_(other.owner_) {
-    other.fired_ = 0;
-    other.owner_ = nullptr;
-  }
+  explicit hit(raw_hit r) noexcept : raw_(r) {}
+  hit(hit&& other) noexcept : raw_(other.raw_) { other.raw_ = raw_hit{0, 0}; }
   hit& operator=(hit&&) = delete;
   hit(const hit&) = delete;
   ~hit() {
-    if (owner_ != nullptr)
-      release_snapshot(owner_);
+    if (is_string())
+      release_snapshot(reinterpret_cast<snapshot*>(static_cast<std::uintptr_t>(raw_.payload)));
   }
 
-  explicit operator bool() const noexcept { return fired_ != 0; }
-  const value& get() const noexcept { return value_; }
+  explicit operator bool() const noexcept { return raw_.word != 0; }
+  value get() const noexcept {
+    if (is_string())
+      return string_value(raw_);
+    value v;
+    v.kind = static_cast<value_kind>((raw_.word & 0xff) - 1);
+    v.integer = static_cast<std::int64_t>(raw_.payload);
+    return v;
+  }
 
  private:
-  value value_;
-  std::uint64_t fired_ = 0;  // a word, for the same reason as value_kind
-  snapshot* owner_ = nullptr;
+  bool is_string() const noexcept {
+    return (raw_.word & 0xff) == static_cast<std::uint64_t>(value_kind::string) + 1;
+  }
+
+  raw_hit raw_{0, 0};
 };
 
 // Evaluates an armed site's terms (out of line): counts, probabilities, sleep, panic, pause...
 // Returns a non-empty hit when a `return` term ran and the body must run.
-FAILPOINT_EXPORT hit evaluate(site& s);
+FAILPOINT_EXPORT raw_hit evaluate(site& s);
+
+// The same for a site without value: true when the body must run (a value fired at it is
+// reported as a mismatch and the body does not run). One call, no wrapper of the caller's.
+FAILPOINT_EXPORT bool evaluate_plain(site& s);
 
 // Counts and reports (once per failpoint, on stderr) a value that does not convert to the type.
 FAILPOINT_EXPORT void report_mismatch(site& s, const value& v, const char* reason) noexcept;
@@ -190,8 +212,15 @@ T convert(const value& v) {
   }
 }
 
-// The result of FAILPOINT_VALUE: converts to true when the body must run; `*hit` is the value.
+// Types whose typed_hit holds the converted value itself (no reference to the configuration):
+// it is then trivially copyable and travels in registers.
 template <class T>
+struct hit_holds_value
+    : std::integral_constant<bool, std::is_void<T>::value || std::is_arithmetic<T>::value ||
+                                       std::is_enum<T>::value> {};
+
+// The result of FAILPOINT_VALUE: converts to true when the body must run; `*hit` is the value.
+template <class T, bool = hit_holds_value<std::remove_cv_t<T>>::value>
 class typed_hit {
  public:
   typed_hit() noexcept = default;
@@ -204,15 +233,29 @@ class typed_hit {
   hit hit_;
 };
 
-template <>
-class typed_hit<void> {
+template <class T>
+class typed_hit<T, true> {
  public:
   typed_hit() noexcept = default;
-  explicit typed_hit(hit&& h) noexcept : hit_(static_cast<hit&&>(h)) {}
-  explicit operator bool() const noexcept { return static_cast<bool>(hit_); }
+  explicit typed_hit(std::remove_cv_t<T> v) noexcept : value_(v), fired_(true) {}
+
+  explicit operator bool() const noexcept { return fired_; }
+  T operator*() const noexcept { return value_; }
 
  private:
-  hit hit_;
+  std::remove_cv_t<T> value_{};
+  bool fired_ = false;
+};
+
+template <>
+class typed_hit<void, true> {
+ public:
+  typed_hit() noexcept = default;
+  explicit typed_hit(bool fired) noexcept : fired_(fired) {}
+  explicit operator bool() const noexcept { return fired_; }
+
+ private:
+  bool fired_ = false;
 };
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -224,14 +267,39 @@ class typed_hit<void> {
 // Evaluates an armed site and checks the value against T; kept out of the caller's code.
 template <class T>
 FAILPOINT_DETAIL_COLD typed_hit<T> evaluate_armed(site& s) {
-  hit h = evaluate(s);
-  if (h) {
-    if (const char* reason = conversion_error<T>(h.get())) {
-      report_mismatch(s, h.get(), reason);
-      return typed_hit<T>();
+  const raw_hit r = evaluate(s);
+  if (r.word == 0)
+    return typed_hit<T>();
+  if constexpr (hit_holds_value<std::remove_cv_t<T>>::value) {
+    // Numbers, booleans and no value: checked and converted in registers (the value never goes
+    // through memory, which would stall on store-to-load forwarding).
+    if ((r.word & 0xff) != static_cast<std::uint64_t>(value_kind::string) + 1) {
+      value v;
+      v.kind = static_cast<value_kind>((r.word & 0xff) - 1);
+      v.integer = static_cast<std::int64_t>(r.payload);
+      if (const char* reason = conversion_error<T>(v)) {
+        const value reported = v;
+        report_mismatch(s, reported, reason);
+        return typed_hit<T>();
+      }
+      if constexpr (std::is_void<T>::value) {
+        return typed_hit<T>(true);
+      } else {
+        return typed_hit<T>(convert<T>(v));
+      }
     }
   }
-  return typed_hit<T>(static_cast<hit&&>(h));
+  hit h(r);
+  const value v = h.get();
+  if (const char* reason = conversion_error<T>(v)) {
+    report_mismatch(s, v, reason);
+    return typed_hit<T>();
+  }
+  if constexpr (hit_holds_value<std::remove_cv_t<T>>::value) {
+    return typed_hit<T>();  // a string for a number: refused above
+  } else {
+    return typed_hit<T>(static_cast<hit&&>(h));
+  }
 }
 
 // The site's whole inline path: a relaxed load and a predicted-false branch when off.
@@ -239,7 +307,11 @@ template <class T = void>
 inline typed_hit<T> evaluate_as(site& s) {
   if (!FAILPOINT_DETAIL_UNLIKELY(s.is_armed()))
     return typed_hit<T>();
-  return evaluate_armed<T>(s);
+  if constexpr (std::is_void<T>::value) {
+    return typed_hit<T>(evaluate_plain(s));
+  } else {
+    return evaluate_armed<T>(s);
+  }
 }
 
 }  // namespace detail
