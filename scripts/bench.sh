@@ -10,7 +10,7 @@
 #   JOBS        parallel compile jobs (default: the number of cores)
 #   HOTPATH_ONLY=1   only the hot path (with libfiu) and the reconfiguration latency: 1-2 minutes
 #   COUNT_COMPILE=1  also count the compiler's instructions under callgrind (deterministic
-#               compile cost; 6 to 9 more minutes on the machine of docs/benchmarks.md)
+#               compile cost, what the per-site target is judged by; scripts/compile_cost.sh)
 # Numbers taken while other work runs on the machine are noisy: the table prints the load
 # average, and the hot-path figures are CPU time per operation, the best of 10 repetitions.
 set -euo pipefail
@@ -168,81 +168,11 @@ explore_json="{\"j1\": $("$target" summary "$raw/explore-j1.json"),
 echo "$explore_json" >"$raw/explore.json"
 
 # --- Compile cost ---
-say "compile cost (12 rounds over 6 translation units, least CPU time kept)"
-tu="$scratch/tu"
-mkdir -p "$tu"
-typical_includes='#include <algorithm>
-#include <map>
-#include <memory>
-#include <string>
-#include <vector>'
-typical_body='std::map<std::string, std::vector<int>> index_words(const std::vector<std::string>& ws) {
-  std::map<std::string, std::vector<int>> out;
-  for (std::size_t i = 0; i < ws.size(); ++i) out[ws[i]].push_back(static_cast<int>(i));
-  for (auto& e : out) std::sort(e.second.begin(), e.second.end());
-  return out;
-}'
-atomic_body='std::atomic<bool> flag{false};
-bool probe() { return flag.load(std::memory_order_relaxed); }'
-sites50=""
-for i in $(seq 1 25); do
-  sites50+="int site_value_$i(int x) { if (auto fp = FAILPOINT_VALUE(\"tu.value_$i\", int)) x += *fp; return x; }
-bool site_$i() { if (FAILPOINT(\"tu.plain_$i\")) return false; return true; }
-"
-done
-printf '#include <atomic>\n%s\n' "$atomic_body" >"$tu/atomic.cpp"
-printf '#include <failpoint/failpoint.hpp>\n%s\n' "$atomic_body" >"$tu/header.cpp"
-printf '#include <failpoint/failpoint.hpp>\n%s\n%s\n' "$atomic_body" "$sites50" >"$tu/sites50.cpp"
-printf '#include <atomic>\n%s\n%s\n%s\n' "$typical_includes" "$atomic_body" "$typical_body" \
-  >"$tu/typical.cpp"
-printf '#include <failpoint/failpoint.hpp>\n%s\n%s\n%s\n' "$typical_includes" "$atomic_body" \
-  "$typical_body" >"$tu/typical_header.cpp"
-printf '#include <failpoint/failpoint.hpp>\n%s\n%s\n%s\n%s\n' "$typical_includes" "$atomic_body" \
-  "$typical_body" "$sites50" >"$tu/typical_sites50.cpp"
-cxx=(c++ -std=c++17 -O2 -I "$repo/include" -I "$build_dir")
-# CPU time (user + system, the compiler's processes included) of one compile of $1, in ms.
-compile_ms() {
-  local cpu
-  cpu="$({
-    TIMEFORMAT='%3U %3S'
-    time "${cxx[@]}" -c "$1" -o "$tu/out.o"
-  } 2>&1)"
-  awk -v t="$cpu" 'BEGIN { split(t, a, " "); printf "%d", (a[1] + a[2]) * 1000 }'
-}
-pp_bytes() { printf '#include <%s>\n' "$1" | "${cxx[@]}" -x c++ -E - | wc -c; }
-compile_json="{\"compiler\": \"$(c++ --version | head -1 | sed 's/"/\\"/g')\""
-# Rounds over all six translation units, so that a busy moment hits them alike; the least CPU
-# time of each is kept (CPU time moves less than wall time when other work shares the machine).
-tus=(atomic header sites50 typical typical_header typical_sites50)
-declare -A best_ms
-for _ in $(seq 1 12); do
-  for name in "${tus[@]}"; do
-    ms="$(compile_ms "$tu/$name.cpp")"
-    if [[ -z "${best_ms[$name]:-}" || "$ms" -lt "${best_ms[$name]}" ]]; then
-      best_ms[$name]="$ms"
-    fi
-  done
-done
-for name in "${tus[@]}"; do
-  compile_json+=", \"${name}_ms\": ${best_ms[$name]}"
-done
-# COUNT_COMPILE=1: also count the compiler's instructions under callgrind, which no other work
-# on the machine can change (6 to 9 minutes more on the machine of docs/benchmarks.md).
-if [[ "${COUNT_COMPILE:-0}" == 1 ]] && command -v valgrind >/dev/null; then
-  say "compile cost: instruction counts under callgrind (COUNT_COMPILE=1)"
-  for name in atomic header typical typical_header; do
-    rm -f "$tu"/cg.*
-    valgrind --tool=callgrind --trace-children=yes --trace-children-skip='*/as,*/ld,*/collect2' \
-      --callgrind-out-file="$tu/cg.%p" "${cxx[@]}" -c "$tu/$name.cpp" -o "$tu/out.o" \
-      2>"$raw/callgrind-$name.log"
-    count="$(awk '/Collected :/ { s += $NF } END { print s + 0 }' "$raw/callgrind-$name.log")"
-    compile_json+=", \"${name}_instructions\": $count"
-  done
-fi
-compile_json+=", \"atomic_pp_bytes\": $(pp_bytes atomic)"
-compile_json+=", \"header_pp_bytes\": $(pp_bytes failpoint/failpoint.hpp)"
-compile_json+=", \"typical_pp_bytes\": $("${cxx[@]}" -E "$tu/typical.cpp" | wc -c)"
-compile_json+=", \"typical_header_pp_bytes\": $("${cxx[@]}" -E "$tu/typical_header.cpp" | wc -c)}"
+# scripts/compile_cost.sh: CPU time of translation units with 0 to 200 failpoints, the object code
+# per site, and with COUNT_COMPILE=1 the compiler's instruction counts under callgrind.
+say "compile cost (scripts/compile_cost.sh: $([[ "${COUNT_COMPILE:-0}" == 1 ]] && echo "with" || echo "without") instruction counts)"
+RAW="$raw" scripts/compile_cost.sh "$raw/compile.json" 2>>"$raw/compile.log"
+compile_json="$(cat "$raw/compile.json")"
 
 printf '{"rewriter": %s, "compile": %s}\n' "$rewriter_json" "$compile_json" >"$raw/extra.json"
 

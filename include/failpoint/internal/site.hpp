@@ -21,7 +21,24 @@
 #endif
 
 // Yields a reference to the static site object of this source location, registered at startup.
-// The local tag type makes each expansion (and each template instantiation) its own site.
+// A site is one constant-initialized object and one load-time registration, both instances of
+// variable templates keyed by a local tag type (so that each expansion, and each instantiation of
+// a template around it, is its own site). No function is generated per site: the tag's
+// constexpr info() only initializes the object at compile time. GCC and Clang take the tag from a
+// statement expression; other compilers from a lambda, which costs the compiler a function per
+// site.
+#if defined(__GNUC__) || defined(__clang__)
+#define FAILPOINT_DETAIL_SITE(NAME, TYPE_STRING)                                      \
+  (*__extension__({                                                                   \
+    struct failpoint_site_tag {                                                       \
+      static constexpr ::failpoint::detail::site_info info() {                        \
+        return ::failpoint::detail::site_info{NAME, __FILE__, __LINE__, TYPE_STRING}; \
+      }                                                                               \
+    };                                                                                \
+    (void)&::failpoint::detail::site_registered<failpoint_site_tag>;                  \
+    &::failpoint::detail::site_instance<failpoint_site_tag>;                          \
+  }))
+#else
 #define FAILPOINT_DETAIL_SITE(NAME, TYPE_STRING)                                      \
   ([]() -> ::failpoint::detail::site& {                                               \
     struct failpoint_site_tag {                                                       \
@@ -29,8 +46,10 @@
         return ::failpoint::detail::site_info{NAME, __FILE__, __LINE__, TYPE_STRING}; \
       }                                                                               \
     };                                                                                \
-    return ::failpoint::detail::site_of<failpoint_site_tag>();                        \
+    (void)&::failpoint::detail::site_registered<failpoint_site_tag>;                  \
+    return ::failpoint::detail::site_instance<failpoint_site_tag>;                    \
   }())
+#endif
 
 namespace failpoint {
 namespace detail {
@@ -64,27 +83,15 @@ struct site {
 // Registers a site with the runtime (out of line; runs once per site, at startup).
 FAILPOINT_EXPORT void register_site(site* s) noexcept;
 
-// Runs `register_site` from a dynamic initializer at program (or library) start.
-struct site_registration {
-  explicit site_registration(site* s) noexcept { register_site(s); }
-};
+// The site of the expansion whose tag is Tag: constant-initialized (no code runs to create it).
+template <class Tag>
+site site_instance{Tag::info()};
 
+// Registers site_instance<Tag> from a dynamic initializer when the program or library loads.
+// Naming it in the site's expansion instantiates it; inline, so that a site in an inline function
+// or a template shared by several translation units registers once.
 template <class Tag>
-struct site_holder {
-  static site instance;
-  static const site_registration registration;
-};
-template <class Tag>
-site site_holder<Tag>::instance{Tag::info()};
-template <class Tag>
-const site_registration site_holder<Tag>::registration{&site_holder<Tag>::instance};
-
-// Returns the site for Tag; taking the registration's address instantiates it (no code).
-template <class Tag>
-inline site& site_of() noexcept {
-  (void)&site_holder<Tag>::registration;
-  return site_holder<Tag>::instance;
-}
+inline const bool site_registered = (register_site(&site_instance<Tag>), true);
 
 // The kinds of value a `return(v)` term can carry.
 // Word-sized, like every field of `value`: a hit is written and read in whole words, which keeps
