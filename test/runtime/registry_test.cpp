@@ -20,6 +20,10 @@ int this_tu_two_sites() {
 int this_tu_header_value() {
   return shared_header_value();
 }
+// A site outside a function body: the default member initializer of a class.
+struct member_site {
+  bool fired = static_cast<bool>(FAILPOINT("registry.member_initializer"));
+};
 }  // namespace
 
 TEST_CASE("every site is listed at startup, before any is hit", "[registry]") {
@@ -65,6 +69,17 @@ TEST_CASE("each template instantiation is a site of the same failpoint", "[regis
   failpoint::enable("registry.template", "return(12)");
   CHECK(templated_value<int>() == 12);
   CHECK(other_tu_template_value() == 12L);
+}
+
+TEST_CASE("a site in a default member initializer is listed and fires", "[registry]") {
+  auto s = failpoint::status("registry.member_initializer");
+  REQUIRE(s);
+  CHECK(s->sites.size() == 1);
+  CHECK_FALSE(member_site{}.fired);
+  failpoint::enable("registry.member_initializer", "1*return");
+  CHECK(member_site{}.fired);
+  CHECK_FALSE(member_site{}.fired);
+  failpoint::disable("registry.member_initializer");
 }
 
 TEST_CASE("closest_names suggests near misses, best first", "[registry]") {

@@ -23,22 +23,8 @@
 // Yields a reference to the static site object of this source location, registered at startup.
 // A site is one constant-initialized object and one load-time registration, both instances of
 // variable templates keyed by a local tag type (so that each expansion, and each instantiation of
-// a template around it, is its own site). No function is generated per site: the tag's
-// constexpr info() only initializes the object at compile time. GCC and Clang take the tag from a
-// statement expression; other compilers from a lambda, which costs the compiler a function per
-// site.
-#if defined(__GNUC__) || defined(__clang__)
-#define FAILPOINT_DETAIL_SITE(NAME, TYPE_STRING)                                      \
-  (*__extension__({                                                                   \
-    struct failpoint_site_tag {                                                       \
-      static constexpr ::failpoint::detail::site_info info() {                        \
-        return ::failpoint::detail::site_info{NAME, __FILE__, __LINE__, TYPE_STRING}; \
-      }                                                                               \
-    };                                                                                \
-    (void)&::failpoint::detail::site_registered<failpoint_site_tag>;                  \
-    &::failpoint::detail::site_instance<failpoint_site_tag>;                          \
-  }))
-#else
+// a template around it, is its own site); the tag's constexpr info() only initializes the object
+// at compile time. The lambda gives the tag a scope in any expression, a function's or not.
 #define FAILPOINT_DETAIL_SITE(NAME, TYPE_STRING)                                      \
   ([]() -> ::failpoint::detail::site& {                                               \
     struct failpoint_site_tag {                                                       \
@@ -49,7 +35,6 @@
     (void)&::failpoint::detail::site_registered<failpoint_site_tag>;                  \
     return ::failpoint::detail::site_instance<failpoint_site_tag>;                    \
   }())
-#endif
 
 namespace failpoint {
 namespace detail {
