@@ -146,7 +146,8 @@ if [[ "${COUNT_COMPILE:-0}" == 1 ]]; then
       valgrind --tool=callgrind --trace-children=yes --trace-children-skip='*/as,*/ld,*/collect2' \
         --callgrind-out-file="$tu/cg.%p" "${cxx[@]}" -c "$tu/$name.cpp" -o "$tu/out.o" \
         2>"$raw/callgrind-$name.log"
-      count="$(awk '/Collected :/ { s += $NF } END { print s + 0 }' "$raw/callgrind-$name.log")"
+      # printf: mawk prints a sum above 2^31 as a float with 6 digits.
+      count="$(awk '/Collected :/ { s += $NF } END { printf "%.0f", s }' "$raw/callgrind-$name.log")"
       json+=", \"${name}_instructions\": $count"
     done
   else
