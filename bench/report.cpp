@@ -9,7 +9,7 @@
 //   E: {"rewriter": {...}, "compile": {...}} written by scripts/bench.sh; a section may instead
 //      hold {"skipped": "reason"}.
 // Prints the table (Markdown with --markdown) with each figure's ratio to its baseline measured
-// in the same run, the issue-7 target and whether it is met; writes every row to RESULTS.json.
+// in the same run, its target and whether it is met; writes every row to RESULTS.json.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -190,17 +190,8 @@ std::vector<changed_failpoint> failpoints_changed_since(
     const std::string& rev, const std::vector<std::vector<process_trace>>& baseline_traces,
     const std::string& cwd, std::ostream& log) {
   // git's output goes to files in a directory of our own, removed on the way out.
-  std::string scratch = (fs::temp_directory_path() / "failpoint-explore-git-XXXXXX").string();
-  if (::mkdtemp(scratch.data()) == nullptr)
-    throw std::runtime_error(
-        fmt::format("--changed-since: cannot create \"{}\": {}", scratch, std::strerror(errno)));
-  struct remove_at_exit {
-    std::string dir;
-    ~remove_at_exit() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{scratch};
+  const scoped_temp_dir scratch_dir(fs::temp_directory_path().string(), "failpoint-explore-git-");
+  const std::string& scratch = scratch_dir.path();
   // Every site of the baseline, with its file made absolute.
   std::map<std::string, changed_failpoint> sites;
   for (const auto& trace : baseline_traces) {

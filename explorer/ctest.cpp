@@ -210,17 +210,8 @@ std::vector<ctest_test> list_ctest_tests(const ctest_query& query) {
   if (!query.build_config.empty())
     argv.insert(argv.end(), {"-C", query.build_config});
 
-  char pattern[] = "/tmp/failpoint-explore-ctest-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr)
-    throw std::runtime_error("cannot create a temporary directory for ctest's output");
-  const std::string tmp = pattern;
-  struct remove_at_exit {
-    std::string dir;
-    ~remove_at_exit() {
-      std::error_code e;
-      fs::remove_all(dir, e);
-    }
-  } cleanup{tmp};
+  const scoped_temp_dir scratch(fs::temp_directory_path().string(), "failpoint-explore-ctest-");
+  const std::string& tmp = scratch.path();
   std::vector<std::string> env;
   std::map<std::string, std::string> base_env;
   for (char** e = environ; *e != nullptr; ++e) {

@@ -57,14 +57,6 @@ std::string tail(const std::string& text) {
   return text.size() <= tail_bytes ? text : text.substr(text.size() - tail_bytes);
 }
 
-std::string make_temp_dir(const std::string& parent, const std::string& prefix) {
-  std::string pattern = parent + "/" + prefix + "XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr)
-    throw std::runtime_error(
-        fmt::format("cannot create a directory in \"{}\": {}", parent, std::strerror(errno)));
-  return pattern;
-}
-
 // The environment of a run: the explorer's own, without the variables it owns, plus the
 // command's changes, plus the schedule's FAILPOINTS and the run's trace and temporary dirs.
 std::vector<std::string> run_environment(const command& cmd, const std::string& failpoints,
@@ -772,15 +764,12 @@ class runner {
   std::mutex mutex_;
 };
 
-// A temporary directory for runs, removed with this object.
-struct work_area {
+// The directory an exploration's runs go under, removed at its end.
+struct work_area : scoped_temp_dir {
   explicit work_area(const std::string& parent)
-      : dir(make_temp_dir(parent.empty() ? default_work_parent() : parent, "failpoint-explore-")) {}
-  ~work_area() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string dir;
+      : scoped_temp_dir(parent.empty() ? default_work_parent() : parent, "failpoint-explore-"),
+        dir(path()) {}
+  const std::string& dir;
 };
 
 outcome outcome_from_name(const std::string& name) {

@@ -1,4 +1,5 @@
-// explorer/process.cpp: posix_spawn, a pidfd to wait with a time limit, and a group kill.
+// explorer/process.cpp: posix_spawn, a pidfd to wait with a time limit, and a group kill;
+// temporary directories.
 #include "explorer/process.hpp"
 
 #include <fcntl.h>
@@ -11,7 +12,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -120,6 +123,19 @@ process_result run_process(const std::vector<std::string>& argv, const std::stri
     result.code = WTERMSIG(status);
   }
   return result;
+}
+
+std::string make_temp_dir(const std::string& parent, const std::string& prefix) {
+  std::string pattern = parent + "/" + prefix + "XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error(
+        fmt::format("cannot create a directory in \"{}\": {}", parent, std::strerror(errno)));
+  return pattern;
+}
+
+scoped_temp_dir::~scoped_temp_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace explorer

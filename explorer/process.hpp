@@ -1,4 +1,5 @@
-// explorer/process.hpp: running one command in a fresh process group, with a time limit.
+// explorer/process.hpp: running one command in a fresh process group, with a time limit, and the
+// temporary directories runs and listings write into.
 #ifndef FAILPOINT_EXPLORER_PROCESS_HPP
 #define FAILPOINT_EXPLORER_PROCESS_HPP
 
@@ -25,6 +26,27 @@ struct process_result {
 process_result run_process(const std::vector<std::string>& argv, const std::string& cwd,
                            const std::vector<std::string>& env, const std::string& stdout_path,
                            const std::string& stderr_path, std::chrono::milliseconds timeout);
+
+// Creates a new directory `parent/prefixXXXXXX` (mkdtemp) and returns its path. Throws
+// std::runtime_error naming `parent` and the reason when it cannot.
+std::string make_temp_dir(const std::string& parent, const std::string& prefix);
+
+// A directory made by make_temp_dir() and removed with everything in it when this goes out of
+// scope (errors while removing are ignored: nothing else can be done about them then).
+class scoped_temp_dir {
+ public:
+  scoped_temp_dir(const std::string& parent, const std::string& prefix)
+      : path_(make_temp_dir(parent, prefix)) {}
+  ~scoped_temp_dir();
+  scoped_temp_dir(const scoped_temp_dir&) = delete;
+  scoped_temp_dir& operator=(const scoped_temp_dir&) = delete;
+
+  // The directory's path.
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace explorer
 }  // namespace failpoint

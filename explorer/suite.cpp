@@ -214,17 +214,8 @@ std::vector<unit> ctest_units(const std::vector<ctest_test>& tests, std::uint64_
 int explore_units(const std::vector<unit>& units, const options& base, std::ostream& log) {
   const std::string work_parent =
       base.work_parent.empty() ? fs::temp_directory_path().string() : base.work_parent;
-  std::string pattern = work_parent + "/failpoint-suite-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr)
-    throw std::runtime_error(fmt::format("cannot create a directory in \"{}\"", work_parent));
-  const std::string work = pattern;
-  struct remove_at_exit {
-    std::string dir;
-    ~remove_at_exit() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup_work{work};
+  const scoped_temp_dir work_area(work_parent, "failpoint-suite-");
+  const std::string& work = work_area.path();
 
   // Each unit's directory under --out; two names that map to the same one get -2, -3...
   // (--html gets the same layout: DIR/<test>/<case>/index.html.)

@@ -205,17 +205,8 @@ std::vector<test_case> list_test_cases(framework f, const std::vector<std::strin
   }
   for (const auto& [name, value] : env)
     environment.push_back(name + "=" + value);
-  char pattern[] = "/tmp/failpoint-explore-list-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr)
-    throw std::runtime_error("cannot create a temporary directory for a test listing");
-  const std::string tmp = pattern;
-  struct remove_at_exit {
-    std::string dir;
-    ~remove_at_exit() {
-      std::error_code e;
-      fs::remove_all(dir, e);
-    }
-  } cleanup{tmp};
+  const scoped_temp_dir scratch(fs::temp_directory_path().string(), "failpoint-explore-list-");
+  const std::string& tmp = scratch.path();
   const process_result p = run_process(list, cwd, environment, tmp + "/stdout", tmp + "/stderr",
                                        std::chrono::seconds(60));
   const std::string out = read_file(tmp + "/stdout");
