@@ -50,6 +50,19 @@ struct exploration {
   std::vector<std::string> counterexamples;  // dir/out/failure-N.json, in order
 };
 
+// Reads what an exploration wrote in `dir`: its report (dir/report.json) and its
+// counterexamples (dir/out/failure-N.json, in order).
+inline void read_outputs(const std::string& dir, exploration& e) {
+  if (std::filesystem::exists(dir + "/report.json"))
+    e.report = nlohmann::json::parse(std::ifstream(dir + "/report.json"));
+  for (int n = 1;; ++n) {
+    const std::string file = dir + "/out/failure-" + std::to_string(n) + ".json";
+    if (!std::filesystem::exists(file))
+      break;
+    e.counterexamples.push_back(file);
+  }
+}
+
 // Runs `failpoint-explore OPTIONS -- COMMAND` with its report and counterexamples in `dir`
 // (and plain progress lines unless OPTIONS say otherwise).
 inline exploration explore(const std::string& dir, const std::vector<std::string>& options,
@@ -65,14 +78,7 @@ inline exploration explore(const std::string& dir, const std::vector<std::string
   argv.insert(argv.end(), command.begin(), command.end());
   exploration e;
   e.result = failpoint_test::run_program(argv, {}, std::chrono::seconds(300));
-  if (std::filesystem::exists(dir + "/report.json"))
-    e.report = nlohmann::json::parse(std::ifstream(dir + "/report.json"));
-  for (int n = 1;; ++n) {
-    const std::string file = dir + "/out/failure-" + std::to_string(n) + ".json";
-    if (!std::filesystem::exists(file))
-      break;
-    e.counterexamples.push_back(file);
-  }
+  read_outputs(dir, e);
   return e;
 }
 
@@ -166,14 +172,7 @@ inline exploration explore_sharded(const std::string& dir, const std::vector<std
     if (std::filesystem::exists(state + "/finished"))
       break;
   }
-  if (std::filesystem::exists(dir + "/report.json"))
-    e.report = nlohmann::json::parse(std::ifstream(dir + "/report.json"));
-  for (int n = 1;; ++n) {
-    const std::string file = dir + "/out/failure-" + std::to_string(n) + ".json";
-    if (!std::filesystem::exists(file))
-      break;
-    e.counterexamples.push_back(file);
-  }
+  read_outputs(dir, e);
   return e;
 }
 
