@@ -71,8 +71,18 @@ struct repository {
   void edit(const std::string& text) const {
     failpoint_test::write_file(source, text);
     const std::string runtime = FAILPOINT_RUNTIME;
-    must_run({CXX_COMPILER, "-std=c++17", "-I", FAILPOINT_INCLUDE, source, runtime,
-              "-Wl,-rpath," + fs::path(runtime).parent_path().string(), "-o", binary});
+    std::vector<std::string> argv = {CXX_COMPILER,
+                                     "-std=c++17",
+                                     "-I",
+                                     FAILPOINT_INCLUDE,
+                                     source,
+                                     runtime,
+                                     "-Wl,-rpath," + fs::path(runtime).parent_path().string(),
+                                     "-o",
+                                     binary};
+    if (const std::string sanitize = SANITIZE_FLAGS; !sanitize.empty())
+      argv.push_back(sanitize);
+    must_run(argv);
   }
 };
 
