@@ -177,6 +177,25 @@ void percent50_return_1(benchmark::State& state) {
     expect_fired(state, sum, n / 2);
 }
 
+void percent99_return_1(benchmark::State& state) {
+  enabled_while on(state, "bench.percent99", "99%return(1)");
+  long sum = 0;
+  for (auto _ : state) {
+    if (auto fp = FAILPOINT_VALUE("bench.percent99", int))
+      sum += *fp;
+  }
+  benchmark::DoNotOptimize(sum);
+}
+void percent1_return_1(benchmark::State& state) {
+  enabled_while on(state, "bench.percent1", "1%return(1)");
+  long sum = 0;
+  for (auto _ : state) {
+    if (auto fp = FAILPOINT_VALUE("bench.percent1", int))
+      sum += *fp;
+  }
+  benchmark::DoNotOptimize(sum);
+}
+
 // `1000000*return(1)`: when the count is used up the failpoint goes back to the free path; the
 // thread that sees the first miss re-enables it with timing paused.
 std::mutex reenable_mutex;
@@ -306,6 +325,8 @@ BENCHMARK(enabled_off)->Apply(each_case);
 BENCHMARK(return_1)->Apply(each_case);
 BENCHMARK(return_1_500_others_enabled)->Apply(each_case);
 BENCHMARK(percent50_return_1)->Apply(each_case);
+BENCHMARK(percent99_return_1)->Apply(each_case);
+BENCHMARK(percent1_return_1)->Apply(each_case);
 BENCHMARK(count_1000000_return_1)->Apply(each_case);
 BENCHMARK(chain_3_last_fires)->Apply(each_case);
 BENCHMARK(fiu_fail_disabled)->Apply(each_case);

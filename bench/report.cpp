@@ -90,9 +90,16 @@ struct row {
 
 // --- Hot path ---
 
-// Lowest CPU time per iteration (ns) over repetitions, by run name ("disabled_site/threads:2").
-std::map<std::string, double> hotpath_times(const json& gb) {
-  std::map<std::string, double> out;
+// One case's best repetition: CPU time per operation per thread (ns), and the share of its run
+// during which its threads ran at the same time.
+struct hotpath_time {
+  double cpu_ns;
+  double overlap;  // 0: the threads took turns (a busy machine), 1: they ran side by side
+};
+
+// The lowest CPU time per iteration over repetitions, by run name ("disabled_site/threads:2").
+std::map<std::string, hotpath_time> hotpath_times(const json& gb) {
+  std::map<std::string, hotpath_time> out;
   for (const auto& b : gb.at("benchmarks")) {
     if (b.value("run_type", "iteration") != "iteration")
       continue;
@@ -100,6 +107,12 @@ std::map<std::string, double> hotpath_times(const json& gb) {
       fail("benchmark " + b.value("name", "?") + " failed: " + b.value("error_message", ""));
     const std::string name = b.at("run_name").get<std::string>();
     double t = b.at("cpu_time").get<double>();
+    // Google Benchmark divides the wall time by every thread's iterations: with N threads side
+    // by side it is the CPU time over N, taking turns it equals the CPU time.
+    const double real = b.at("real_time").get<double>();
+    const double threads = b.value("threads", 1);
+    const double overlap =
+        threads > 1 && real > 0 ? std::clamp((t / real - 1) / (threads - 1), 0.0, 1.0) : 1.0;
     const std::string unit = b.value("time_unit", "ns");
     if (unit == "us")
       t *= 1e3;
@@ -108,8 +121,8 @@ std::map<std::string, double> hotpath_times(const json& gb) {
     if (b.contains("ops_per_iteration"))
       t /= b["ops_per_iteration"].get<double>();
     auto it = out.find(name);
-    if (it == out.end() || t < it->second)
-      out[name] = t;
+    if (it == out.end() || t < it->second.cpu_ns)
+      out[name] = hotpath_time{t, overlap};
   }
   return out;
 }
@@ -120,7 +133,10 @@ void add_hotpath(std::vector<row>& rows, const json& gb) {
     auto it = times.find(name + "/threads:" + std::to_string(threads));
     if (it == times.end())
       fail("no result for " + name + " at " + std::to_string(threads) + " threads");
-    return it->second;
+    return it->second.cpu_ns;
+  };
+  auto overlap = [&](const std::string& name, int threads) {
+    return times.at(name + "/threads:" + std::to_string(threads)).overlap;
   };
   struct spec {
     const char* name;
@@ -134,6 +150,8 @@ void add_hotpath(std::vector<row>& rows, const json& gb) {
       {"return_1", "`return(1)`, body uses the value"},
       {"return_1_500_others_enabled", "`return(1)`, 500 others enabled"},
       {"percent50_return_1", "`50%return(1)`"},
+      {"percent99_return_1", "`99%return(1)` (the roll, outcome predictable)"},
+      {"percent1_return_1", "`1%return(1)` (the roll, rarely fires)"},
       {"count_1000000_return_1", "`1000000*return(1)`"},
       {"chain_3_last_fires", "chain of 3 terms, the last fires"},
       {"fiu_fail_disabled", "libfiu `fiu_fail` disabled"},
@@ -179,7 +197,8 @@ void add_hotpath(std::vector<row>& rows, const json& gb) {
         if (threads == 2) {
           // Two threads share one count: per-thread cost within 2x of one thread's.
           const double one = get(c.name, 1);
-          r.note = "vs 1 thread: " + fixed(t / one, 2) + "x";
+          r.note = "vs 1 thread: " + fixed(t / one, 2) + "x; the threads ran side by side " +
+                   fixed(100 * overlap(c.name, threads), 0) + "% of the time";
           r.target += ", within 2x of 1 thread";
           r.met = *r.met && t / one <= 2.0;
         }

@@ -41,17 +41,43 @@ bool roll(snapshot* snap, std::uint64_t threshold, thread_counts* counts) noexce
   return splitmix64(base + n * 0x9e3779b97f4a7c15ULL) < threshold;
 }
 
-// Uses one run of a counted term; false when its count is used up.
-bool take_one(std::atomic<std::uint64_t>& remaining, bool& was_last) noexcept {
-  std::uint64_t left = remaining.load(std::memory_order_relaxed);
+// Uses one run of a lane of a counted term; false when the lane is empty. `was_last` tells that
+// this run emptied the lane (the term may be used up: the caller checks every lane).
+bool take_one(std::atomic<std::uint64_t>& lane, bool& was_last) noexcept {
+  std::uint64_t left = lane.load(std::memory_order_relaxed);
   while (left != 0) {
-    if (remaining.compare_exchange_weak(left, left - 1, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
+    if (lane.compare_exchange_weak(left, left - 1, std::memory_order_seq_cst,
+                                   std::memory_order_relaxed)) {
       was_last = left == 1;
       return true;
     }
   }
   return false;
+}
+
+// Uses one run of a counted term whose lane for this thread was empty: from the fullest lane,
+// which becomes the thread's lane. The scan starts after the thread's own lane, so that threads
+// whose lanes ran dry at once pick different lanes among equally full ones. False only when
+// every lane is empty (the term is used up).
+[[gnu::noinline]] bool take_from_fullest_lane(count_lane* lanes, std::uint32_t lane_mask,
+                                              reader_slot* slot, bool& was_last) noexcept {
+  for (;;) {
+    std::uint32_t fullest = 0;
+    std::uint64_t most = 0;
+    for (std::uint32_t step = 1; step <= lane_mask + 1; ++step) {
+      const std::uint32_t lane = (slot->lane_hint + step) & lane_mask;
+      const std::uint64_t left = lanes[lane].left.load(std::memory_order_seq_cst);
+      if (left > most) {
+        most = left;
+        fullest = lane;
+      }
+    }
+    if (most == 0)
+      return false;  // lanes only ever shrink: every run was taken
+    slot->lane_hint = fullest;
+    if (take_one(lanes[fullest].left, was_last))
+      return true;
+  }
 }
 
 void pause_until_reconfigured(point* p, std::uint64_t generation) {
@@ -221,9 +247,11 @@ namespace {
     }
     bool was_last = false;
     if (t.counted) {
-      // Counted by its own count (runs_of adds the used runs): one shared atomic, which keeps
-      // `N*` exact across threads.
-      if (!take_one(snap->remaining[i], was_last))
+      // Counted by its own count (runs_of adds the used runs): a compare-and-swap on one of the
+      // term's lanes, which keeps `N*` exact across threads.
+      count_lane* const lanes = snap->lanes.get() + t.first_lane;
+      if (!take_one(lanes[slot->lane_hint & t.lane_mask].left, was_last) &&
+          (t.lane_mask == 0 || !take_from_fullest_lane(lanes, t.lane_mask, slot, was_last)))
         continue;
     } else {
       if (counts == nullptr)

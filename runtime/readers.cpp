@@ -82,6 +82,8 @@ reader_slot* acquire_reader_slot() noexcept {
     if (slot == nullptr)
       std::terminate();
     slot->in_use.store(true, std::memory_order_relaxed);
+    static std::atomic<std::uint32_t> slots_made{0};
+    slot->lane_hint = slots_made.fetch_add(1, std::memory_order_relaxed);
     reader_slot* head = all_slots.load(std::memory_order_relaxed);
     do {
       slot->next = head;

@@ -51,6 +51,10 @@ struct counts_block {
 struct alignas(64) reader_slot {
   std::atomic<std::uint64_t> sequence{0};  // odd while the owner is inside a read section
   std::atomic<bool> in_use{false};
+  // The lane of a counted term this thread takes its runs from first (runtime/registry.hpp,
+  // count_lane): threads start on different lanes, and a thread whose lane ran dry moves to the
+  // fullest one. Owner only.
+  std::uint32_t lane_hint = 0;
   reader_slot* next = nullptr;  // the list of every slot, newest first
   std::atomic<counts_block*> blocks[count_blocks] = {};
   thread_counts counts[counts_in_slot];

@@ -112,7 +112,7 @@ std::uint64_t runs_of(const snapshot* snap) noexcept {
   std::uint64_t runs = snap->shared_runs.load(std::memory_order_seq_cst);
   for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
     if (const auto& count = snap->parsed.terms[i].count)
-      runs += *count - snap->remaining[i].load(std::memory_order_seq_cst);
+      runs += *count - remaining_runs(snap, i);
   }
   return runs + sum_runs(snap->owner->index, snap->generation);
 }
@@ -154,18 +154,37 @@ namespace detail {
 
 snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
     : parsed(std::move(p)),
-      remaining(new std::atomic<std::uint64_t>[parsed.terms.size()]),
       stream(runtime_internal::hash_name(o->name)),
       owner(o),
       can_exhaust(true) {
   parsed.fix_pointers();
   plans.reset(new term_plan[parsed.terms.size()]);
+  std::uint32_t lane_total = 0;
   for (std::size_t i = 0; i < parsed.terms.size(); ++i) {
     const runtime_internal::term& t = parsed.terms[i];
-    remaining[i].store(t.count ? *t.count : 0, std::memory_order_relaxed);
-    if (!t.count)
-      can_exhaust = false;
     term_plan& plan = plans[i];
+    plan.lane_mask = 0;
+    plan.first_lane = lane_total;
+    if (t.count) {
+      if (*t.count >= split_count_from)
+        plan.lane_mask = static_cast<std::uint8_t>(count_lanes_per_term - 1);
+      lane_total += plan.lane_mask + 1u;
+    }
+  }
+  lanes.reset(new count_lane[lane_total]);
+  for (std::size_t i = 0; i < parsed.terms.size(); ++i) {
+    const runtime_internal::term& t = parsed.terms[i];
+    term_plan& plan = plans[i];
+    if (t.count) {
+      // Even shares, the remainder in the first lane.
+      const std::uint64_t share = *t.count / (plan.lane_mask + 1u);
+      for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane)
+        lanes[plan.first_lane + lane].left.store(share, std::memory_order_relaxed);
+      lanes[plan.first_lane].left.fetch_add(*t.count - share * (plan.lane_mask + 1u),
+                                            std::memory_order_relaxed);
+    } else {
+      can_exhaust = false;
+    }
     // P% of 2^64, as an integer (the roll compares 64 random bits with it).
     const double scaled = t.percent.value_or(100.0) / 100.0 * 0x1.0p64;
     plan.threshold = scaled >= 0x1.0p64 ? ~std::uint64_t(0)

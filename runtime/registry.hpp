@@ -44,9 +44,23 @@ struct term_plan {
   std::uint64_t threshold;  // a roll below this runs the term; all ones: no probability
   std::uint64_t word;       // raw_hit::word when it returns a number, a boolean or no value
   std::uint64_t payload;    // raw_hit::payload likewise
-  bool counted;             // has a count (remaining[i])
+  bool counted;             // has a count (its lanes, from snapshot::lanes[first_lane])
   bool slow;                // anything but such a return: evaluated out of line
+  std::uint8_t lane_mask;   // the term's lanes minus one: 0 or count_lanes_per_term - 1
+  std::uint32_t first_lane;
 };
+
+// Part of a counted term's remaining runs, on a cache line of its own. A large count is split
+// over count_lanes_per_term lanes so that threads hitting at once take runs with compare-and-swaps
+// on different lines; a run is taken from exactly one lane, so `N*` stays exact over threads, and
+// a term is used up only when every lane is empty. A small count has one lane. 128 bytes apart:
+// Intel's adjacent-line prefetcher fetches lines in pairs, so lanes 64 bytes apart still bounce.
+struct alignas(128) count_lane {
+  std::atomic<std::uint64_t> left{0};
+};
+inline constexpr std::uint32_t count_lanes_per_term = 8;
+// Counts from this size on are split (each lane then holds at least 128 runs).
+inline constexpr std::uint64_t split_count_from = 1024;
 
 // One enabled configuration of a point: the parsed terms plus their run-time counters.
 struct snapshot {
@@ -54,8 +68,8 @@ struct snapshot {
 
   std::atomic<std::uint32_t> refs{1};
   runtime_internal::parsed_terms parsed;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> remaining;  // per term with a count
-  std::unique_ptr<term_plan[]> plans;                       // per term
+  std::unique_ptr<count_lane[]> lanes;  // the counted terms' remaining runs
+  std::unique_ptr<term_plan[]> plans;   // per term
   // Runs of terms without a count and rolls made by threads without per-thread counters
   // (runtime/readers.hpp); the other runs are in the threads' counters and in `remaining`.
   std::atomic<std::uint64_t> shared_runs{0};
@@ -103,9 +117,11 @@ struct point {
 
 namespace runtime_internal {
 
+using detail::count_lane;
 using detail::point;
 using detail::site;
 using detail::snapshot;
+using detail::term_plan;
 
 // Adds a reference to a snapshot known to be alive.
 inline void retain(snapshot* s) noexcept {
@@ -123,10 +139,21 @@ inline void release(snapshot* s) noexcept {
 // counted when it was replaced.
 std::uint64_t runs_of(const snapshot* snap) noexcept;
 
+// The runs term `i` has left: the sum of its lanes (0 for a term without a count).
+inline std::uint64_t remaining_runs(const snapshot* snap, std::size_t i) noexcept {
+  const term_plan& plan = snap->plans[i];
+  if (!plan.counted)
+    return 0;
+  std::uint64_t left = 0;
+  for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane)
+    left += snap->lanes[plan.first_lane + lane].left.load(std::memory_order_seq_cst);
+  return left;
+}
+
 // True when every counted term of the snapshot is used up.
 inline bool used_up(const snapshot* snap) noexcept {
   for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
-    if (snap->remaining[i].load(std::memory_order_acquire) != 0)
+    if (remaining_runs(snap, i) != 0)
       return false;
   }
   return true;

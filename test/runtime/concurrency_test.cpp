@@ -148,6 +148,52 @@ TEST_CASE("counts add up exactly under contention", "[concurrency]") {
   CHECK_FALSE(s->active);
 }
 
+// A large count is split over lanes (one per cache line) that threads take runs from: no thread
+// holds runs of its own, so a thread that stops hitting leaves nothing behind, and status() sums
+// every lane.
+TEST_CASE("a split count stays exact when threads stop early", "[concurrency]") {
+  constexpr int count = 4099;  // not a multiple of the lanes: the remainder is counted too
+  failpoint::enable("conc.int", "4099*return(1)->return(2)");
+  int first = 0;
+  std::thread early([&] {
+    for (int i = 0; i < 10; ++i)
+      first += hit_int();
+  });
+  early.join();
+  CHECK(first == 10);
+  CHECK(failpoint::status("conc.int")->count == 10);
+  std::atomic<int> ones{0}, twos{0};
+  {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < 3; ++t)
+      pool.emplace_back([&] {
+        for (int i = 0; i < 2000; ++i) {
+          const int v = hit_int();
+          (v == 1 ? ones : twos).fetch_add(1);
+        }
+      });
+    for (auto& t : pool)
+      t.join();
+  }
+  // The first 4099 hits over every thread ran the counted term, the rest the next term.
+  CHECK(ones.load() == count - 10);
+  CHECK(twos.load() == 3 * 2000 - (count - 10));
+  CHECK(failpoint::status("conc.int")->count == 3 * 2000 + 10);
+  failpoint::disable("conc.int");
+}
+
+TEST_CASE("one thread uses up every lane of a split count", "[concurrency]") {
+  failpoint::enable("conc.int", "3000*return(1)");
+  int fired = 0;
+  for (int i = 0; i < 3100; ++i)
+    fired += hit_int();
+  CHECK(fired == 3000);
+  auto s = failpoint::status("conc.int");
+  CHECK(s->count == 3000);
+  CHECK_FALSE(s->active);  // the last run of the last lane retired the configuration
+  REQUIRE(failpoint::wait_for("conc.int", 3000, 1s));
+}
+
 TEST_CASE("threads hit while another thread reconfigures at random", "[concurrency][stress]") {
   std::atomic<bool> stop{false};
   std::atomic<long> fired{0}, hits{0};
