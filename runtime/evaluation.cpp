@@ -80,6 +80,69 @@ bool take_one(std::atomic<std::uint64_t>& lane, bool& was_last) noexcept {
   }
 }
 
+// True when every lane of a counted term is empty.
+bool lanes_empty(const count_lane* lanes, std::uint32_t lane_mask) noexcept {
+  for (std::uint32_t lane = 0; lane <= lane_mask; ++lane) {
+    if (lanes[lane].left.load(std::memory_order_seq_cst) != 0)
+      return false;
+  }
+  return true;
+}
+
+// Takes up to `most` runs from one lane; how many it took (0 when the lane is empty).
+std::uint64_t take_many(std::atomic<std::uint64_t>& lane, std::uint64_t most) noexcept {
+  std::uint64_t left = lane.load(std::memory_order_relaxed);
+  while (left != 0) {
+    const std::uint64_t take = left < most ? left : most;
+    if (lane.compare_exchange_weak(left, left - take, std::memory_order_seq_cst,
+                                   std::memory_order_relaxed))
+      return take;
+  }
+  return 0;
+}
+
+// One run of a batched term for a thread whose batch is empty: a new batch from the term's
+// lanes (this thread's lane, else the fullest), a sixteenth of what the lane holds and at most
+// batch_runs_max, so that little is held in batches when the count runs low; once every lane is
+// empty, a run from another thread's batch. `was_last` asks the caller to check whether the
+// chain is used up. False when no run is left anywhere.
+[[gnu::noinline]] bool refill_or_steal(snapshot* snap, count_lane* lanes, std::uint32_t lane_mask,
+                                       reader_slot* slot, thread_counts& counts,
+                                       bool& was_last) noexcept {
+  for (;;) {
+    std::uint32_t lane = slot->lane_hint & lane_mask;
+    std::uint64_t left = lanes[lane].left.load(std::memory_order_relaxed);
+    if (left == 0) {
+      std::uint64_t most = 0;
+      for (std::uint32_t step = 1; step <= lane_mask + 1; ++step) {
+        const std::uint32_t other = (slot->lane_hint + step) & lane_mask;
+        const std::uint64_t n = lanes[other].left.load(std::memory_order_seq_cst);
+        if (n > most) {
+          most = n;
+          lane = other;
+        }
+      }
+      if (most == 0)
+        break;
+      slot->lane_hint = lane;
+      left = most;
+    }
+    std::uint64_t want = left / 16;
+    want = want < 1 ? 1 : want > batch_runs_max ? batch_runs_max : want;
+    const std::uint64_t got = take_many(lanes[lane].left, want);
+    if (got == 0)
+      continue;  // another thread emptied the lane meanwhile
+    if (got > 1)
+      refill_batch(counts, got - 1);  // one run is this hit's
+    was_last = got == 1 && lanes_empty(lanes, lane_mask);
+    return true;
+  }
+  if (!steal_batched_run(snap->owner->index, snap->generation, slot))
+    return false;
+  was_last = true;
+  return true;
+}
+
 void pause_until_reconfigured(point* p, std::uint64_t generation) {
   std::unique_lock<std::mutex> lock(p->mutex);
   p->changed.wait(lock, [&] { return p->generation != generation; });
@@ -250,8 +313,29 @@ namespace {
       // Counted by its own count (runs_of adds the used runs): a compare-and-swap on one of the
       // term's lanes, which keeps `N*` exact across threads.
       count_lane* const lanes = snap->lanes.get() + t.first_lane;
-      if (!take_one(lanes[slot->lane_hint & t.lane_mask].left, was_last) &&
-          (t.lane_mask == 0 || !take_from_fullest_lane(lanes, t.lane_mask, slot, was_last)))
+      if (t.batched && counts == nullptr)
+        counts = my_counts(slot, p->index, snap->generation);
+      bool took;
+      if (t.batched && counts != nullptr) {
+        // From this thread's batch, else a new batch or another thread's run.
+        switch (take_batched_run(*counts)) {
+          case batch_take::took:
+            took = true;
+            break;
+          case batch_take::took_last:
+            took = true;
+            was_last = lanes_empty(lanes, t.lane_mask);
+            break;
+          case batch_take::empty:
+          default:
+            took = refill_or_steal(snap, lanes, t.lane_mask, slot, *counts, was_last);
+            break;
+        }
+      } else {
+        took = take_one(lanes[slot->lane_hint & t.lane_mask].left, was_last) ||
+               (t.lane_mask != 0 && take_from_fullest_lane(lanes, t.lane_mask, slot, was_last));
+      }
+      if (!took)
         continue;
     } else {
       if (counts == nullptr)

@@ -211,21 +211,90 @@ counts_block* allocate_counts_block(reader_slot* slot, std::uint32_t block) noex
   return b;
 }
 
+namespace {
+
+// A slot's counters for failpoint `index`, or null when it has none (no allocation).
+thread_counts* counts_of(reader_slot* s, std::uint32_t index) noexcept {
+  if (index >= counted_points)
+    return nullptr;
+  if (index < counts_in_slot)
+    return &s->counts[index];
+  const std::uint32_t at = index - counts_in_slot;
+  counts_block* b = s->blocks[at / counts_per_block].load(std::memory_order_acquire);
+  return b == nullptr ? nullptr : &b->entries[at % counts_per_block];
+}
+
+}  // namespace
+
+bool steal_batched_run(std::uint32_t index, std::uint64_t generation,
+                       const reader_slot* mine) noexcept {
+  const std::uint64_t tag = batch_tag(generation);
+  // Candidates in groups, so that one heavy fence serves a group: every top is read before it
+  // and every bottom after it. A failed compare-and-swap means another thread took a run, so a
+  // batch that held runs is tried again only in a new pass, with a new fence.
+  constexpr std::size_t group = 32;
+  thread_counts* batch[group];
+  std::uint64_t tops[group];
+  for (;;) {
+    bool saw_runs = false;
+    reader_slot* s = all_slots.load(std::memory_order_acquire);
+    while (s != nullptr) {
+      std::size_t n = 0;
+      for (; s != nullptr && n < group; s = s->next) {
+        if (s == mine)
+          continue;
+        thread_counts* c = counts_of(s, index);
+        if (c == nullptr || c->generation.load(std::memory_order_acquire) != generation)
+          continue;
+        const std::uint64_t top = c->batch_top.load(std::memory_order_seq_cst);
+        if ((top & ~0xffffffffULL) != tag)
+          continue;
+        batch[n] = c;
+        tops[n] = top;
+        ++n;
+      }
+      if (n == 0)
+        continue;
+      heavy_fence();
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t bottom = batch[i]->batch_bottom.load(std::memory_order_seq_cst);
+        std::uint64_t top = tops[i];
+        if (top >= bottom || (bottom & ~0xffffffffULL) != tag)
+          continue;
+        saw_runs = true;
+        if (batch[i]->batch_top.compare_exchange_strong(top, top + 1, std::memory_order_seq_cst,
+                                                        std::memory_order_relaxed))
+          return true;
+      }
+    }
+    if (!saw_runs)
+      return false;
+  }
+}
+
+std::uint64_t batched_runs(std::uint32_t index, std::uint64_t generation) noexcept {
+  const std::uint64_t tag = batch_tag(generation);
+  std::uint64_t total = 0;
+  for (reader_slot* s = all_slots.load(std::memory_order_acquire); s != nullptr; s = s->next) {
+    const thread_counts* c = counts_of(s, index);
+    if (c == nullptr || c->generation.load(std::memory_order_acquire) != generation)
+      continue;
+    const std::uint64_t top = c->batch_top.load(std::memory_order_seq_cst);
+    const std::uint64_t bottom = c->batch_bottom.load(std::memory_order_seq_cst);
+    if ((top & ~0xffffffffULL) == tag && (bottom & ~0xffffffffULL) == tag && bottom > top)
+      total += bottom - top;
+  }
+  return total;
+}
+
 std::uint64_t sum_runs(std::uint32_t index, std::uint64_t generation) noexcept {
   if (index >= counted_points)
     return 0;
   std::uint64_t total = 0;
   for (reader_slot* s = all_slots.load(std::memory_order_acquire); s != nullptr; s = s->next) {
-    const thread_counts* found = nullptr;
-    if (index < counts_in_slot) {
-      found = &s->counts[index];
-    } else {
-      const std::uint32_t at = index - counts_in_slot;
-      counts_block* b = s->blocks[at / counts_per_block].load(std::memory_order_acquire);
-      if (b == nullptr)
-        continue;
-      found = &b->entries[at % counts_per_block];
-    }
+    const thread_counts* found = counts_of(s, index);
+    if (found == nullptr)
+      continue;
     const thread_counts& c = *found;
     if (c.generation.load(std::memory_order_acquire) != generation)
       continue;

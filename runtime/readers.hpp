@@ -33,7 +33,19 @@ struct thread_counts {
   std::atomic<std::uint64_t> generation{0};
   std::atomic<std::uint64_t> runs{0};   // runs of terms without a count
   std::atomic<std::uint64_t> rolls{0};  // probability rolls made: the position in the stream
+  // The thread's batch of a large count's runs (see take_batched_run): the runs numbered
+  // [batch_top, batch_bottom), each tagged with batch_tag(generation) in its upper half. The
+  // owner takes from the bottom with plain stores; another thread whose own batch and the
+  // term's lanes are empty takes from the top with a compare-and-swap.
+  std::atomic<std::uint64_t> batch_top{0};
+  std::atomic<std::uint64_t> batch_bottom{0};
 };
+
+// The tag of a configuration's batch positions: a thief that read a position of an older
+// configuration fails its compare-and-swap instead of taking a run of the new one.
+inline std::uint64_t batch_tag(std::uint64_t generation) noexcept {
+  return generation << 32;
+}
 
 // Failpoints with per-thread counters: the first 128 (by creation) inside the slot itself, one
 // load away from it; then blocks of 64, allocated on a thread's first hit of a failpoint in the
@@ -151,6 +163,8 @@ inline thread_counts* my_counts(reader_slot* slot, std::uint32_t index,
     c.generation.store(0, std::memory_order_relaxed);
     c.runs.store(0, std::memory_order_release);
     c.rolls.store(0, std::memory_order_relaxed);
+    c.batch_top.store(batch_tag(generation), std::memory_order_relaxed);
+    c.batch_bottom.store(batch_tag(generation), std::memory_order_relaxed);
     c.generation.store(generation, std::memory_order_release);
   }
   return &c;
@@ -167,6 +181,58 @@ inline void count_run(thread_counts& c) noexcept {
     c.runs.fetch_add(1, std::memory_order_seq_cst);
   }
 }
+
+// Orders the owner's store to its batch's bottom before its load of the top (the thief's side
+// is heavy_fence): a compiler barrier when writers issue membarrier(2), else a full fence.
+inline void batch_fence() noexcept {
+  if (readers_use_membarrier) {
+    light_fence();
+  } else {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+}
+
+// What the owner's take from its batch found.
+enum class batch_take { empty, took, took_last };
+
+// Takes one run from the calling thread's own batch: the owner's half of a work-stealing deque
+// (Chase and Lev) whose items are interchangeable runs. Plain loads and stores unless one run is
+// left, which the owner and a thief may both want: then a compare-and-swap decides.
+inline batch_take take_batched_run(thread_counts& c) noexcept {
+  std::uint64_t bottom = c.batch_bottom.load(std::memory_order_relaxed);
+  std::uint64_t top = c.batch_top.load(std::memory_order_relaxed);
+  if (bottom <= top)
+    return batch_take::empty;
+  --bottom;
+  c.batch_bottom.store(bottom, std::memory_order_relaxed);
+  batch_fence();
+  top = c.batch_top.load(std::memory_order_relaxed);
+  if (top < bottom)
+    return batch_take::took;
+  if (top == bottom) {
+    const bool won = c.batch_top.compare_exchange_strong(top, top + 1, std::memory_order_seq_cst,
+                                                         std::memory_order_relaxed);
+    c.batch_bottom.store(bottom + 1, std::memory_order_relaxed);
+    return won ? batch_take::took_last : batch_take::empty;
+  }
+  c.batch_bottom.store(bottom + 1, std::memory_order_relaxed);  // thieves took the rest
+  return batch_take::empty;
+}
+
+// Puts `runs` runs into the calling thread's batch, which is empty.
+inline void refill_batch(thread_counts& c, std::uint64_t runs) noexcept {
+  const std::uint64_t top = c.batch_top.load(std::memory_order_relaxed);
+  c.batch_bottom.store(top + runs, std::memory_order_release);
+}
+
+// Takes one run from another thread's batch of failpoint `index` in configuration `generation`
+// (the thief's half: a heavy fence between reading a batch's top and its bottom). False when no
+// batch holds a run. Slow (one membarrier per 32 threads): for the end of a count only.
+bool steal_batched_run(std::uint32_t index, std::uint64_t generation,
+                       const reader_slot* mine) noexcept;
+
+// Runs left in every thread's batch of failpoint `index` in configuration `generation`.
+std::uint64_t batched_runs(std::uint32_t index, std::uint64_t generation) noexcept;
 
 // Sum over every thread of the runs counted for failpoint `index` in configuration `generation`.
 std::uint64_t sum_runs(std::uint32_t index, std::uint64_t generation) noexcept;

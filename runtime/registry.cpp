@@ -117,6 +117,28 @@ std::uint64_t runs_of(const snapshot* snap) noexcept {
   return runs + sum_runs(snap->owner->index, snap->generation);
 }
 
+std::uint64_t remaining_runs(const snapshot* snap, std::size_t i) noexcept {
+  const term_plan& plan = snap->plans[i];
+  if (!plan.counted)
+    return 0;
+  std::uint64_t left = 0;
+  for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane)
+    left += snap->lanes[plan.first_lane + lane].left.load(std::memory_order_seq_cst);
+  if (plan.batched)
+    left += batched_runs(snap->owner->index, snap->generation);
+  return left;
+}
+
+bool used_up(const snapshot* snap) noexcept {
+  if (snap->has_batched_term)
+    heavy_fence();
+  for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
+    if (remaining_runs(snap, i) != 0)
+      return false;
+  }
+  return true;
+}
+
 void registry::set_seed(std::uint64_t seed) {
   seed_.store(seed, std::memory_order_relaxed);
   seed_key.store(mix_seed(seed), std::memory_order_relaxed);
@@ -164,10 +186,14 @@ snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
     const runtime_internal::term& t = parsed.terms[i];
     term_plan& plan = plans[i];
     plan.lane_mask = 0;
+    plan.batched = false;
     plan.first_lane = lane_total;
     if (t.count) {
-      if (*t.count >= split_count_from)
+      if (*t.count >= split_count_from) {
         plan.lane_mask = static_cast<std::uint8_t>(count_lanes_per_term - 1);
+        if (!has_batched_term && *t.count < batch_count_below)
+          plan.batched = has_batched_term = true;
+      }
       lane_total += plan.lane_mask + 1u;
     }
   }

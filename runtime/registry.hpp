@@ -47,6 +47,7 @@ struct term_plan {
   bool counted;             // has a count (its lanes, from snapshot::lanes[first_lane])
   bool slow;                // anything but such a return: evaluated out of line
   std::uint8_t lane_mask;   // the term's lanes minus one: 0 or count_lanes_per_term - 1
+  bool batched;             // threads take its runs in batches (snapshot::batched_term)
   std::uint32_t first_lane;
 };
 
@@ -61,6 +62,12 @@ struct alignas(128) count_lane {
 inline constexpr std::uint32_t count_lanes_per_term = 8;
 // Counts from this size on are split (each lane then holds at least 128 runs).
 inline constexpr std::uint64_t split_count_from = 1024;
+// The first split count of a chain below this size is also taken in per-thread batches
+// (runtime/readers.hpp, take_batched_run): a thread takes up to batch_runs_max runs from a lane
+// with one compare-and-swap and uses them with plain stores, since a locked instruction costs a
+// core 20 cycles or more even on a line nobody else touches. (Batch positions are 32 bits.)
+inline constexpr std::uint64_t batch_count_below = std::uint64_t(1) << 31;
+inline constexpr std::uint64_t batch_runs_max = 64;
 
 // One enabled configuration of a point: the parsed terms plus their run-time counters.
 struct snapshot {
@@ -77,7 +84,8 @@ struct snapshot {
   std::uint64_t stream;          // this failpoint's random stream (a hash of its name)
   std::uint64_t generation = 0;  // the point's generation when this was enabled
   point* owner;
-  bool can_exhaust;  // every term has a count, so the chain can be used up
+  bool can_exhaust;               // every term has a count, so the chain can be used up
+  bool has_batched_term = false;  // one term's runs are taken in per-thread batches
   // Set when the snapshot stops being active (owner's mutex): its runs from then on. A hit that
   // loaded it just before may still count a run in its thread's counters; the count stays the
   // one seen when the failpoint was reconfigured (the reconfiguration does not wait for it).
@@ -117,6 +125,7 @@ struct point {
 
 namespace runtime_internal {
 
+using detail::batch_runs_max;
 using detail::count_lane;
 using detail::point;
 using detail::site;
@@ -139,25 +148,14 @@ inline void release(snapshot* s) noexcept {
 // counted when it was replaced.
 std::uint64_t runs_of(const snapshot* snap) noexcept;
 
-// The runs term `i` has left: the sum of its lanes (0 for a term without a count).
-inline std::uint64_t remaining_runs(const snapshot* snap, std::size_t i) noexcept {
-  const term_plan& plan = snap->plans[i];
-  if (!plan.counted)
-    return 0;
-  std::uint64_t left = 0;
-  for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane)
-    left += snap->lanes[plan.first_lane + lane].left.load(std::memory_order_seq_cst);
-  return left;
-}
+// The runs term `i` has left: the sum of its lanes and, for a batched term, of the threads'
+// batches (0 for a term without a count). Exact once no thread hits the failpoint.
+std::uint64_t remaining_runs(const snapshot* snap, std::size_t i) noexcept;
 
-// True when every counted term of the snapshot is used up.
-inline bool used_up(const snapshot* snap) noexcept {
-  for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
-    if (remaining_runs(snap, i) != 0)
-      return false;
-  }
-  return true;
-}
+// True when every counted term of the snapshot is used up. With a batched term, a heavy fence
+// first, so that of two threads taking the last runs of their batches at once at least one sees
+// both batches empty.
+bool used_up(const snapshot* snap) noexcept;
 
 // Writes a whole message to stderr with as few write(2) calls as possible (no stdio buffering,
 // so messages from a thread about to abort are not lost and do not interleave).

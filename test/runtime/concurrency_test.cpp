@@ -194,6 +194,33 @@ TEST_CASE("one thread uses up every lane of a split count", "[concurrency]") {
   REQUIRE(failpoint::wait_for("conc.int", 3000, 1s));
 }
 
+// Threads take a large count's runs in batches and steal from each other's batches when the
+// lanes run dry: every round must fire exactly the count and retire the configuration.
+TEST_CASE("batched counts fire exactly their count in every round", "[concurrency]") {
+  for (int round = 0; round < 20; ++round) {
+    failpoint::enable("conc.int", "2048*return(1)");
+    std::atomic<int> fired{0};
+    {
+      std::vector<std::thread> pool;
+      for (int t = 0; t < 4; ++t)
+        pool.emplace_back([&, t] {
+          int mine = 0;
+          // Uneven shares, so that some threads stop while others still hit.
+          for (int i = 0; i < 300 + 400 * t; ++i)
+            mine += hit_int();
+          fired += mine;
+        });
+      for (auto& t : pool)
+        t.join();
+    }
+    INFO("round " << round);
+    REQUIRE(fired.load() == 2048);
+    auto s = failpoint::status("conc.int");
+    CHECK(s->count == 2048);
+    CHECK_FALSE(s->active);
+  }
+}
+
 TEST_CASE("threads hit while another thread reconfigures at random", "[concurrency][stress]") {
   std::atomic<bool> stop{false};
   std::atomic<long> fired{0}, hits{0};
