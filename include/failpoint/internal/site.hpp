@@ -230,6 +230,7 @@ class typed_hit<T, true> {
  public:
   typed_hit() noexcept = default;
   explicit typed_hit(std::remove_cv_t<T> v) noexcept : value_(v), fired_(true) {}
+  typed_hit(std::remove_cv_t<T> v, bool fired) noexcept : value_(v), fired_(fired) {}
 
   explicit operator bool() const noexcept { return fired_; }
   T operator*() const noexcept { return value_; }
@@ -256,31 +257,34 @@ class typed_hit<void, true> {
 #define FAILPOINT_DETAIL_COLD
 #endif
 
+// Reports a fired value that does not convert to T (a string included: its reference is dropped).
+template <class T>
+FAILPOINT_DETAIL_COLD typed_hit<T> mismatched(site& s, raw_hit r, const char* reason) {
+  const hit h(r);
+  report_mismatch(s, h.get(), reason);
+  return typed_hit<T>();
+}
+
 // Evaluates an armed site and checks the value against T; kept out of the caller's code.
 template <class T>
 FAILPOINT_DETAIL_COLD typed_hit<T> evaluate_armed(site& s) {
   const raw_hit r = evaluate(s);
+  if constexpr (hit_holds_value<std::remove_cv_t<T>>::value && !std::is_void<T>::value) {
+    // Numbers and booleans: checked and converted in registers (the value never goes through
+    // memory, which would stall on store-to-load forwarding), and without a branch on whether
+    // the failpoint fired: under `50%return(1)` that outcome is random, and a branch on it here
+    // would be mispredicted on top of the caller's own branch on the hit.
+    value v;
+    v.kind = static_cast<value_kind>((r.word & 0xff) - 1);
+    v.integer = static_cast<std::int64_t>(r.payload);
+    const bool fired = r.word != 0;
+    const char* const reason = conversion_error<T>(v);
+    if (FAILPOINT_DETAIL_UNLIKELY(fired & (reason != nullptr)))
+      return mismatched<T>(s, r, reason);
+    return typed_hit<T>(convert<T>(v), fired);
+  }
   if (r.word == 0)
     return typed_hit<T>();
-  if constexpr (hit_holds_value<std::remove_cv_t<T>>::value) {
-    // Numbers, booleans and no value: checked and converted in registers (the value never goes
-    // through memory, which would stall on store-to-load forwarding).
-    if ((r.word & 0xff) != static_cast<std::uint64_t>(value_kind::string) + 1) {
-      value v;
-      v.kind = static_cast<value_kind>((r.word & 0xff) - 1);
-      v.integer = static_cast<std::int64_t>(r.payload);
-      if (const char* reason = conversion_error<T>(v)) {
-        const value reported = v;
-        report_mismatch(s, reported, reason);
-        return typed_hit<T>();
-      }
-      if constexpr (std::is_void<T>::value) {
-        return typed_hit<T>(true);
-      } else {
-        return typed_hit<T>(convert<T>(v));
-      }
-    }
-  }
   hit h(r);
   const value v = h.get();
   if (const char* reason = conversion_error<T>(v)) {
