@@ -150,6 +150,7 @@ void add_hotpath(std::vector<row>& rows, const json& gb) {
       {"return_1", "`return(1)`, body uses the value"},
       {"return_1_500_others_enabled", "`return(1)`, 500 others enabled"},
       {"percent50_return_1", "`50%return(1)`"},
+      {"percent50_cmov", "`50%return(1)`, body without a branch"},
       {"percent99_return_1", "`99%return(1)` (the roll, outcome predictable)"},
       {"percent1_return_1", "`1%return(1)` (the roll, rarely fires)"},
       {"count_1000000_return_1", "`1000000*return(1)`"},

@@ -26,19 +26,30 @@ std::uint64_t splitmix64(std::uint64_t x) noexcept {
 // in the failpoint's stream, a function of the seed, the failpoint's name and how many rolls the
 // thread made in this configuration. Every thread draws the same sequence, so the same seed and
 // the same sequence of hits give the same outcomes in each thread, whatever the other threads do
-// and whichever order they started in.
-bool roll(snapshot* snap, std::uint64_t threshold, thread_counts* counts) noexcept {
+// and whichever order they started in. Inlined into the evaluation: as a call it cost a
+// `99%return(1)` hit a nanosecond.
+[[gnu::always_inline]] inline bool roll(snapshot* snap, std::uint64_t threshold,
+                                        thread_counts* counts) noexcept {
   if (threshold == 0)
     return false;
-  std::uint64_t n;
-  if (counts != nullptr) {
-    n = counts->rolls.load(std::memory_order_relaxed);
-    counts->rolls.store(n + 1, std::memory_order_relaxed);
-  } else {
-    n = snap->shared_rolls.fetch_add(1, std::memory_order_relaxed);  // beyond the per-thread ones
-  }
   const std::uint64_t base = seed_key.load(std::memory_order_relaxed) ^ snap->stream;
-  return splitmix64(base + n * 0x9e3779b97f4a7c15ULL) < threshold;
+  if (counts == nullptr) {
+    const std::uint64_t n = snap->shared_rolls.fetch_add(1, std::memory_order_relaxed);
+    return splitmix64(base + n * 0x9e3779b97f4a7c15ULL) < threshold;
+  }
+  const std::uint64_t n = counts->rolls.load(std::memory_order_relaxed);
+  counts->rolls.store(n + 1, std::memory_order_relaxed);
+  // This roll's number was drawn by the previous roll, so the outcome waits for a load instead of
+  // the generator's chain of multiplies: a mispredicted outcome (every other hit of a 50% term)
+  // is found out sooner. The next number is drawn meanwhile.
+  const std::uint64_t number =
+      FAILPOINT_DETAIL_UNLIKELY(!counts->next_ready || counts->next_base != base)
+          ? splitmix64(base + n * 0x9e3779b97f4a7c15ULL)
+          : counts->next_random;
+  counts->next_random = splitmix64(base + (n + 1) * 0x9e3779b97f4a7c15ULL);
+  counts->next_base = base;
+  counts->next_ready = true;
+  return number < threshold;
 }
 
 // Uses one run of a lane of a counted term; false when the lane is empty. `was_last` tells that

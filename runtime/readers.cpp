@@ -66,12 +66,16 @@ reader_slot* acquire_reader_slot() noexcept {
       slot = s;
       // The runs stay (they are counted); the positions in the random streams are the ended
       // thread's: this thread starts its own from the beginning.
-      for (thread_counts& c : slot->counts)
+      for (thread_counts& c : slot->counts) {
         c.rolls.store(0, std::memory_order_relaxed);
+        c.next_ready = false;
+      }
       for (auto& block : slot->blocks) {
         if (counts_block* b = block.load(std::memory_order_relaxed)) {
-          for (thread_counts& c : b->entries)
+          for (thread_counts& c : b->entries) {
             c.rolls.store(0, std::memory_order_relaxed);
+            c.next_ready = false;
+          }
         }
       }
       break;

@@ -33,6 +33,11 @@ struct thread_counts {
   std::atomic<std::uint64_t> generation{0};
   std::atomic<std::uint64_t> runs{0};   // runs of terms without a count
   std::atomic<std::uint64_t> rolls{0};  // probability rolls made: the position in the stream
+  // The owner's number for roll number `rolls`, drawn one roll ahead (see roll()); valid while
+  // `next_ready` is set and `next_base` is the stream's current base. Owner only.
+  std::uint64_t next_random = 0;
+  std::uint64_t next_base = 0;
+  bool next_ready = false;
   // The thread's batch of a large count's runs (see take_batched_run): the runs numbered
   // [batch_top, batch_bottom), each tagged with batch_tag(generation) in its upper half. The
   // owner takes from the bottom with plain stores; another thread whose own batch and the
@@ -163,6 +168,7 @@ inline thread_counts* my_counts(reader_slot* slot, std::uint32_t index,
     c.generation.store(0, std::memory_order_relaxed);
     c.runs.store(0, std::memory_order_release);
     c.rolls.store(0, std::memory_order_relaxed);
+    c.next_ready = false;
     c.batch_top.store(batch_tag(generation), std::memory_order_relaxed);
     c.batch_bottom.store(batch_tag(generation), std::memory_order_relaxed);
     c.generation.store(generation, std::memory_order_release);
