@@ -307,15 +307,14 @@ namespace {
   snapshot* snap = p->active.load(std::memory_order_seq_cst);
   if (snap == nullptr)
     return raw_hit{0, 0};
-  // This thread's counters for the configuration, looked up at the first roll or uncounted run.
-  thread_counts* counts = nullptr;
+  // This thread's counters for the configuration (null beyond the per-thread blocks): nearly
+  // every hit needs them, and looking them up first starts their loads early.
+  thread_counts* const counts = my_counts(slot, p->index, snap->generation);
   const term_plan* const plans = snap->plans.get();
   const std::size_t n = snap->parsed.terms.size();
   for (std::size_t i = 0; i < n; ++i) {
     const term_plan& t = plans[i];
     if (t.threshold != ~std::uint64_t(0)) {
-      if (counts == nullptr)
-        counts = my_counts(slot, p->index, snap->generation);
       if (!roll(snap, t.threshold, counts))
         continue;
     }
@@ -324,8 +323,6 @@ namespace {
       // Counted by its own count (runs_of adds the used runs): a compare-and-swap on one of the
       // term's lanes, which keeps `N*` exact across threads.
       count_lane* const lanes = snap->lanes.get() + t.first_lane;
-      if (t.batched && counts == nullptr)
-        counts = my_counts(slot, p->index, snap->generation);
       bool took;
       if (t.batched && counts != nullptr) {
         // From this thread's batch, else a new batch or another thread's run.
@@ -349,8 +346,6 @@ namespace {
       if (!took)
         continue;
     } else {
-      if (counts == nullptr)
-        counts = my_counts(slot, p->index, snap->generation);
       if (counts != nullptr) {
         count_run(*counts);
       } else {
