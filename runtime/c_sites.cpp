@@ -3,12 +3,9 @@
 // A C site has the C++ site's layout (checked below), so it is registered and evaluated as one:
 // same registry, same terms, same counts. What differs is only the boundary: the value is checked
 // against a C type chosen by a kind tag instead of a template argument, strings are handed out
-// with process lifetime (C has no destructor to release a hit), and a `throw` term, which cannot
-// unwind through C frames, is reported like a value that does not fit.
+// with process lifetime (as at C++ sites, a string value's bytes are never freed), and a `throw`
+// term, which cannot unwind through C frames, is reported like a value that does not fit.
 #include <cstddef>
-#include <mutex>
-#include <set>
-#include <string>
 
 #include "failpoint/error.hpp"
 #include "failpoint/failpoint.hpp"
@@ -39,16 +36,6 @@ site* as_site(failpoint_detail_c_site* s) noexcept {
   return reinterpret_cast<site*>(s);
 }
 
-// Every distinct string value handed to C, kept until the process ends: a C caller cannot release
-// it, and the configuration that holds the original may be replaced at any time. Bounded by the
-// distinct string values ever returned at C sites.
-const char* intern(const char* text, std::size_t size) {
-  static std::mutex* const mutex = new std::mutex;
-  static std::set<std::string, std::less<>>* const strings = new std::set<std::string, std::less<>>;
-  std::lock_guard<std::mutex> lock(*mutex);
-  return strings->emplace(text, size).first->c_str();
-}
-
 // Checks the fired value against T and stores it; 0 (reported) when it does not fit.
 template <class T>
 int store(site& s, const detail::hit& h, void* out) {
@@ -59,7 +46,7 @@ int store(site& s, const detail::hit& h, void* out) {
   if constexpr (std::is_void<T>::value) {
     (void)out;
   } else if constexpr (std::is_same<T, const char*>::value) {
-    *static_cast<const char**>(out) = intern(h.get().text, h.get().size);
+    *static_cast<const char**>(out) = h.get().text;  // kept until the process ends
   } else {
     *static_cast<T*>(out) = detail::convert<T>(h.get());
   }

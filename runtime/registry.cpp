@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "runtime/readers.hpp"
+#include "runtime/site_values.hpp"
 #include "runtime/types.hpp"
 
 namespace failpoint {
@@ -179,7 +180,14 @@ snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
       stream(runtime_internal::hash_name(o->name)),
       owner(o),
       can_exhaust(true) {
-  parsed.fix_pointers();
+  // A string value's bytes outlive the configuration: a site's hit keeps no reference to it.
+  for (runtime_internal::term& t : parsed.terms) {
+    if (t.val.kind == value_kind::string) {
+      const std::string& kept = runtime_internal::intern_string(t.text);
+      t.val.text = kept.c_str();
+      t.val.size = kept.size();
+    }
+  }
   plans.reset(new term_plan[parsed.terms.size()]);
   std::uint32_t lane_total = 0;
   for (std::size_t i = 0; i < parsed.terms.size(); ++i) {

@@ -155,37 +155,80 @@ struct is_string_like
     : std::integral_constant<bool, std::is_constructible<T, const char*, std::size_t>::value &&
                                        !std::is_arithmetic<T>::value> {};
 
+// What a site's C++ type accepts from a term: the class of value, and for an integer type its
+// range. One constant per type, so that the checks themselves are not templates: the runtime
+// checks a fired value against it, and a site instantiates nothing but this constant.
+enum class value_class : std::uint64_t {
+  none,
+  boolean,
+  integer,
+  enumeration,
+  floating,
+  string,
+  other
+};
+struct value_type {
+  value_class cls;
+  std::int64_t min;  // an integer type's range; 0 for the other classes
+  std::uint64_t max;
+};
+
+template <class T>
+constexpr value_type value_type_of() noexcept {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_void<U>::value) {
+    return value_type{value_class::none, 0, 0};
+  } else if constexpr (std::is_same<U, bool>::value) {
+    return value_type{value_class::boolean, 0, 1};
+  } else if constexpr (std::is_integral<U>::value) {
+    using unsigned_type = std::make_unsigned_t<U>;
+    constexpr std::uint64_t all_ones = static_cast<std::uint64_t>(unsigned_type(~unsigned_type(0)));
+    if constexpr (std::is_signed<U>::value) {
+      return value_type{value_class::integer, -static_cast<std::int64_t>(all_ones >> 1) - 1,
+                        all_ones >> 1};
+    } else {
+      return value_type{value_class::integer, 0, all_ones};
+    }
+  } else if constexpr (std::is_enum<U>::value) {
+    return value_type{value_class::enumeration, 0, 0};
+  } else if constexpr (std::is_floating_point<U>::value) {
+    return value_type{value_class::floating, 0, 0};
+  } else if constexpr (std::is_same<U, const char*>::value || is_string_like<U>::value) {
+    return value_type{value_class::string, 0, 0};
+  } else {
+    return value_type{value_class::other, 0, 0};
+  }
+}
+
+// Returns nullptr when `v` converts to a type of `t`, or the reason it does not.
+inline const char* conversion_error(const value& v, value_type t) noexcept {
+  switch (t.cls) {
+    case value_class::none:
+      return v.kind == value_kind::none ? nullptr : "this failpoint carries no value";
+    case value_class::boolean:
+      return v.kind == value_kind::boolean ? nullptr : "expected true or false";
+    case value_class::integer:
+      if (v.kind != value_kind::integer)
+        return "expected an integer";
+      if (v.integer < t.min || (v.integer > 0 && static_cast<std::uint64_t>(v.integer) > t.max))
+        return "integer out of range of the type";
+      return nullptr;
+    case value_class::enumeration:
+      return v.kind == value_kind::integer ? nullptr : "expected an integer";
+    case value_class::floating:
+      return v.kind == value_kind::integer ? nullptr : "expected a number";
+    case value_class::string:
+      return v.kind == value_kind::string ? nullptr : "expected a string";
+    case value_class::other:
+      break;
+  }
+  return "the type cannot be set from a term value";
+}
+
 // Returns nullptr when `v` converts to T, or the reason it does not.
 template <class T>
 const char* conversion_error(const value& v) noexcept {
-  using U = std::remove_cv_t<T>;
-  if constexpr (std::is_void<U>::value) {
-    return v.kind == value_kind::none ? nullptr : "this failpoint carries no value";
-  } else if constexpr (std::is_same<U, bool>::value) {
-    return v.kind == value_kind::boolean ? nullptr : "expected true or false";
-  } else if constexpr (std::is_integral<U>::value) {
-    if (v.kind != value_kind::integer)
-      return "expected an integer";
-    if constexpr (std::is_signed<U>::value) {
-      constexpr std::int64_t max =
-          static_cast<std::int64_t>(std::make_unsigned_t<U>(~std::make_unsigned_t<U>(0)) >> 1);
-      if (v.integer < -max - 1 || v.integer > max)
-        return "integer out of range of the type";
-    } else {
-      if (v.integer < 0 ||
-          static_cast<std::uint64_t>(v.integer) > static_cast<std::uint64_t>(U(~U(0))))
-        return "integer out of range of the type";
-    }
-    return nullptr;
-  } else if constexpr (std::is_enum<U>::value) {
-    return v.kind == value_kind::integer ? nullptr : "expected an integer";
-  } else if constexpr (std::is_floating_point<U>::value) {
-    return v.kind == value_kind::integer ? nullptr : "expected a number";
-  } else if constexpr (std::is_same<U, const char*>::value || is_string_like<U>::value) {
-    return v.kind == value_kind::string ? nullptr : "expected a string";
-  } else {
-    return "the type cannot be set from a term value";
-  }
+  return conversion_error(v, value_type_of<T>());
 }
 
 // Converts a value already accepted by conversion_error<T>.
@@ -204,33 +247,89 @@ T convert(const value& v) {
   }
 }
 
-// Types whose typed_hit holds the converted value itself (no reference to the configuration):
-// it is then trivially copyable and travels in registers.
+// The outcome of a site whose type holds a number (bool, integers, enums, floating point):
+// `fired` is 1 when the body must run, `integer` the value (1 or 0 for a boolean). Two words, so
+// it comes back in two registers.
+struct number_hit {
+  std::uint64_t fired;
+  std::int64_t integer;
+};
+
+// Evaluates an armed site whose type holds a number of type `t` (passed as its three fields, in
+// registers): a value of another type is reported as a mismatch and does not fire.
+FAILPOINT_EXPORT number_hit evaluate_number(site& s, value_class cls, std::int64_t min,
+                                            std::uint64_t max);
+
+// Evaluates an armed site whose type holds a string (or a type no term value converts to, `cls`
+// other): nullptr when the body must not run. A string value's bytes are never freed (the runtime
+// keeps one copy of each distinct string value ever configured), so the result needs no
+// reference to the configuration: with `make` null it is the value's NUL-terminated bytes; else
+// the one object that `make(bytes, size)` returned for this type (`type_key`) and these bytes,
+// made at the first hit and kept until the process ends.
+FAILPOINT_EXPORT const void* evaluate_object(site& s, value_class cls, const void* type_key,
+                                             void* (*make)(const char*, std::size_t));
+
+// Types whose typed_hit holds the converted value itself: it is then trivially copyable and
+// travels in registers.
 template <class T>
 struct hit_holds_value
     : std::integral_constant<bool, std::is_void<T>::value || std::is_arithmetic<T>::value ||
                                        std::is_enum<T>::value> {};
 
+// One address per string-like type: the key of its objects in evaluate_object.
+template <class T>
+inline constexpr char object_key = 0;
+
+// Makes the object that a string-like type's sites share for one string value.
+template <class T>
+void* make_object(const char* text, std::size_t size) {
+  return new T(text, size);
+}
+
 // The result of FAILPOINT_VALUE: converts to true when the body must run; `*hit` is the value.
+// Every kind is trivially copyable and trivially destructible: a site needs no cleanup code.
+// For a string-like type, `*hit` is a reference to an object that lives until the process ends.
 template <class T, bool = hit_holds_value<std::remove_cv_t<T>>::value>
 class typed_hit {
  public:
-  typed_hit() noexcept = default;
-  explicit typed_hit(hit&& h) noexcept : hit_(static_cast<hit&&>(h)) {}
+  using object_type = std::remove_cv_t<T>;
 
-  explicit operator bool() const noexcept { return static_cast<bool>(hit_); }
-  T operator*() const { return convert<T>(hit_.get()); }
+  typed_hit() noexcept = default;
+  explicit typed_hit(const void* object) noexcept
+      : object_(static_cast<const object_type*>(object)) {}
+
+  explicit operator bool() const noexcept { return object_ != nullptr; }
+  const object_type& operator*() const noexcept { return *object_; }
 
  private:
-  hit hit_;
+  const object_type* object_ = nullptr;
+};
+
+template <>
+class typed_hit<const char*, false> {
+ public:
+  typed_hit() noexcept = default;
+  explicit typed_hit(const void* text) noexcept : text_(static_cast<const char*>(text)) {}
+
+  explicit operator bool() const noexcept { return text_ != nullptr; }
+  const char* operator*() const noexcept { return text_; }
+
+ private:
+  const char* text_ = nullptr;
+};
+
+template <>
+class typed_hit<const char* const, false> : public typed_hit<const char*, false> {
+ public:
+  using typed_hit<const char*, false>::typed_hit;
 };
 
 template <class T>
 class typed_hit<T, true> {
  public:
   typed_hit() noexcept = default;
-  explicit typed_hit(std::remove_cv_t<T> v) noexcept : value_(v), fired_(true) {}
-  typed_hit(std::remove_cv_t<T> v, bool fired) noexcept : value_(v), fired_(fired) {}
+  explicit typed_hit(number_hit h) noexcept
+      : value_(static_cast<std::remove_cv_t<T>>(h.integer)), fired_(h.fired != 0) {}
 
   explicit operator bool() const noexcept { return fired_; }
   T operator*() const noexcept { return value_; }
@@ -251,62 +350,23 @@ class typed_hit<void, true> {
   bool fired_ = false;
 };
 
-#if defined(__GNUC__) || defined(__clang__)
-#define FAILPOINT_DETAIL_COLD __attribute__((noinline, cold))
-#else
-#define FAILPOINT_DETAIL_COLD
-#endif
-
-// Reports a fired value that does not convert to T (a string included: its reference is dropped).
-template <class T>
-FAILPOINT_DETAIL_COLD typed_hit<T> mismatched(site& s, raw_hit r, const char* reason) {
-  const hit h(r);
-  report_mismatch(s, h.get(), reason);
-  return typed_hit<T>();
-}
-
-// Evaluates an armed site and checks the value against T; kept out of the caller's code.
-template <class T>
-FAILPOINT_DETAIL_COLD typed_hit<T> evaluate_armed(site& s) {
-  const raw_hit r = evaluate(s);
-  if constexpr (hit_holds_value<std::remove_cv_t<T>>::value && !std::is_void<T>::value) {
-    // Numbers and booleans: checked and converted in registers (the value never goes through
-    // memory, which would stall on store-to-load forwarding), and without a branch on whether
-    // the failpoint fired: under `50%return(1)` that outcome is random, and a branch on it here
-    // would be mispredicted on top of the caller's own branch on the hit.
-    value v;
-    v.kind = static_cast<value_kind>((r.word & 0xff) - 1);
-    v.integer = static_cast<std::int64_t>(r.payload);
-    const bool fired = r.word != 0;
-    const char* const reason = conversion_error<T>(v);
-    if (FAILPOINT_DETAIL_UNLIKELY(fired & (reason != nullptr)))
-      return mismatched<T>(s, r, reason);
-    return typed_hit<T>(convert<T>(v), fired);
-  }
-  if (r.word == 0)
-    return typed_hit<T>();
-  hit h(r);
-  const value v = h.get();
-  if (const char* reason = conversion_error<T>(v)) {
-    report_mismatch(s, v, reason);
-    return typed_hit<T>();
-  }
-  if constexpr (hit_holds_value<std::remove_cv_t<T>>::value) {
-    return typed_hit<T>();  // a string for a number: refused above
-  } else {
-    return typed_hit<T>(static_cast<hit&&>(h));
-  }
-}
-
-// The site's whole inline path: a relaxed load and a predicted-false branch when off.
+// The site's whole inline path: a relaxed load and a predicted-false branch when off. When on,
+// one call of the runtime, whose result the site converts in registers: no template of the
+// header's is instantiated per type but the hit and the constant describing the type.
 template <class T = void>
 inline typed_hit<T> evaluate_as(site& s) {
   if (!FAILPOINT_DETAIL_UNLIKELY(s.is_armed()))
     return typed_hit<T>();
-  if constexpr (std::is_void<T>::value) {
+  using U = std::remove_cv_t<T>;
+  constexpr value_type type = value_type_of<U>();
+  if constexpr (std::is_void<U>::value) {
     return typed_hit<T>(evaluate_plain(s));
+  } else if constexpr (hit_holds_value<U>::value) {
+    return typed_hit<T>(evaluate_number(s, type.cls, type.min, type.max));
+  } else if constexpr (is_string_like<U>::value) {
+    return typed_hit<T>(evaluate_object(s, type.cls, &object_key<U>, &make_object<U>));
   } else {
-    return evaluate_armed<T>(s);
+    return typed_hit<T>(evaluate_object(s, type.cls, nullptr, nullptr));
   }
 }
 
