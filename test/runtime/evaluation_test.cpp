@@ -127,6 +127,24 @@ TEST_CASE("return(v) runs the body with the value bound, for every value type", 
   failpoint::disable_all();
 }
 
+TEST_CASE("a string value outlives its configuration: a hit never dangles", "[eval]") {
+  failpoint::enable("eval.view", R"(return("first value, longer than a short string"))");
+  auto view_hit = FAILPOINT_VALUE("eval.view", std::string_view);
+  REQUIRE(view_hit);
+  failpoint::enable("eval.string", R"(return("second value, longer than a short string"))");
+  auto string_hit = FAILPOINT_VALUE("eval.string", std::string);
+  auto text_hit = FAILPOINT_VALUE("eval.string", const char*);
+  REQUIRE(string_hit);
+  REQUIRE(text_hit);
+  // Replaced, then disabled: the configurations that held the values are gone.
+  failpoint::enable("eval.view", R"(return("other"))");
+  failpoint::enable("eval.string", R"(return("other"))");
+  failpoint::disable_all();
+  CHECK(*view_hit == "first value, longer than a short string");
+  CHECK(*string_hit == "second value, longer than a short string");
+  CHECK(std::string(*text_hit) == "second value, longer than a short string");
+}
+
 TEST_CASE("off runs, counts, and does not fire", "[eval]") {
   failpoint::enable("eval.int", "off");
   CHECK(read_int() == -1);
