@@ -56,10 +56,17 @@ const void* intern_object(const void* type_key, const char* text, std::size_t si
 
 namespace detail {
 
-number_hit evaluate_number(site& s, value_class cls, std::int64_t min, std::uint64_t max) {
+number_hit evaluate_number(site& s, std::uint64_t type) {
   const raw_hit r = evaluate(s);
   if (r.word == 0)
     return number_hit{0, 0};
+  // An integer type's range, from its size and signedness (number_type_word).
+  const auto cls = static_cast<value_class>(type & 0xff);
+  const bool is_signed = (type >> 8) & 1;
+  const unsigned bits = static_cast<unsigned>((type >> 16) & 0xff) * 8;
+  const std::uint64_t all_ones = bits >= 64 ? ~std::uint64_t(0) : ~(~std::uint64_t(0) << bits);
+  const std::uint64_t max = is_signed ? all_ones >> 1 : all_ones;
+  const std::int64_t min = is_signed ? -static_cast<std::int64_t>(max) - 1 : 0;
   // The common case first, in registers: an integer for an integer type, in range.
   const std::int64_t integer = static_cast<std::int64_t>(r.payload);
   if (cls == value_class::integer &&
