@@ -56,30 +56,52 @@ const void* intern_object(const void* type_key, const char* text, std::size_t si
 
 namespace detail {
 
-number_hit evaluate_number(site& s, std::uint64_t type) {
-  const raw_hit r = evaluate(s);
-  if (r.word == 0)
-    return number_hit{0, 0};
-  // An integer type's range, from its size and signedness (number_type_word).
-  const auto cls = static_cast<value_class>(type & 0xff);
-  const bool is_signed = (type >> 8) & 1;
-  const unsigned bits = static_cast<unsigned>((type >> 16) & 0xff) * 8;
+namespace {
+
+// The value_type a number_type_word describes.
+value_type number_type(std::uint64_t word) noexcept {
+  const bool is_signed = (word >> 8) & 1;
+  const unsigned bits = static_cast<unsigned>((word >> 16) & 0xff) * 8;
   const std::uint64_t all_ones = bits >= 64 ? ~std::uint64_t(0) : ~(~std::uint64_t(0) << bits);
   const std::uint64_t max = is_signed ? all_ones >> 1 : all_ones;
-  const std::int64_t min = is_signed ? -static_cast<std::int64_t>(max) - 1 : 0;
-  // The common case first, in registers: an integer for an integer type, in range.
-  const std::int64_t integer = static_cast<std::int64_t>(r.payload);
-  if (cls == value_class::integer &&
-      r.word == static_cast<std::uint64_t>(value_kind::integer) + 1 && integer >= min &&
-      (integer <= 0 || static_cast<std::uint64_t>(integer) <= max))
-    return number_hit{1, integer};
+  return value_type{static_cast<value_class>(word & 0xff),
+                    is_signed ? -static_cast<std::int64_t>(max) - 1 : 0, max};
+}
+
+// Everything but a value that fits: checked against the type, reported when it does not fit.
+[[gnu::noinline, gnu::cold]] number_hit checked_number(site& s, raw_hit r, std::uint64_t type) {
   const hit h(r);
   const value v = h.get();
-  if (const char* reason = conversion_error(v, value_type{cls, min, max})) {
+  if (const char* reason = conversion_error(v, number_type(type))) {
     report_mismatch(s, v, reason);
     return number_hit{0, 0};
   }
   return number_hit{1, v.integer};
+}
+
+}  // namespace
+
+number_hit evaluate_number(site& s, std::uint64_t type) {
+  const raw_hit r = evaluate(s);
+  if (r.word == 0)
+    return number_hit{0, 0};
+  // The common cases in registers, with a frame no larger than the call's: an integer that fits
+  // an integer type (sign- or zero-extending its low `bits` gives it back), a boolean for bool.
+  const std::uint64_t cls = type & 0xff;
+  const std::int64_t integer = static_cast<std::int64_t>(r.payload);
+  if (r.word == static_cast<std::uint64_t>(value_kind::integer) + 1 &&
+      cls == static_cast<std::uint64_t>(value_class::integer)) {
+    const unsigned shift = 64 - static_cast<unsigned>((type >> 16) & 0xff) * 8;
+    const std::uint64_t low = static_cast<std::uint64_t>(integer) << shift;
+    const std::int64_t back = (type & 0x100) ? static_cast<std::int64_t>(low) >> shift
+                                             : static_cast<std::int64_t>(low >> shift);
+    if (back == integer && (shift != 0 || (type & 0x100) || integer >= 0))
+      return number_hit{1, integer};
+  } else if (r.word == static_cast<std::uint64_t>(value_kind::boolean) + 1 &&
+             cls == static_cast<std::uint64_t>(value_class::boolean)) {
+    return number_hit{1, integer};
+  }
+  return checked_number(s, r, type);
 }
 
 const void* evaluate_object(site& s, value_class cls, const void* type_key,

@@ -39,8 +39,9 @@
 
 // Evaluates the failpoint NAME whose value has the C++ type given after the name.
 // Yields a `failpoint::detail::typed_hit<TYPE>`: true when the failpoint fired with a value that
-// converts to TYPE, and `*hit` is that value. A value of another type (e.g. `return("x")` for an
-// int) does not fire: it is counted and reported once on stderr. Thread-safe.
+// converts to TYPE, and `*hit` is that value (for a string type, a const reference to an object
+// that lives until the process ends). A value of another type (e.g. `return("x")` for an int)
+// does not fire: it is counted and reported once on stderr. Thread-safe.
 // Example: if (auto fp = FAILPOINT_VALUE("ReadLimit", std::size_t)) { limit = *fp; }
 #define FAILPOINT_VALUE(NAME, ...) \
   ::failpoint::detail::evaluate_as<__VA_ARGS__>(FAILPOINT_DETAIL_SITE(NAME, #__VA_ARGS__))
