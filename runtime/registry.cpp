@@ -183,9 +183,8 @@ snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
   // A string value's bytes outlive the configuration: a site's hit keeps no reference to it.
   for (runtime_internal::term& t : parsed.terms) {
     if (t.val.kind == value_kind::string) {
-      const std::string& kept = runtime_internal::intern_string(t.text);
-      t.val.text = kept.c_str();
-      t.val.size = kept.size();
+      t.val.text = runtime_internal::intern_string(t.text);
+      t.val.size = t.text.size();
     }
   }
   plans.reset(new term_plan[parsed.terms.size()]);

@@ -255,9 +255,9 @@ struct number_hit {
   std::int64_t integer;
 };
 
-// A number type in one word, so that the call passes it in one register (every argument register
-// the site sets up costs it compile time): the value_class in bits 0-7, 1 in bit 8 for a signed
-// integer type, the size in bytes in bits 16-23 (an integer type's range follows from both).
+// A number type in one word: the value_class in bits 0-7, 1 in bit 8 for a signed integer type,
+// the size in bytes in bits 16-23 (an integer type's range follows from both). Types with one
+// word share one evaluate_number (int and int32_t, every enum of one size...).
 template <class T>
 constexpr std::uint64_t number_type_word() noexcept {
   return static_cast<std::uint64_t>(value_type_of<T>().cls) |
@@ -265,9 +265,50 @@ constexpr std::uint64_t number_type_word() noexcept {
          (static_cast<std::uint64_t>(sizeof(T)) << 16);
 }
 
-// Evaluates an armed site whose type holds a number (`type`, a number_type_word): a value of
-// another type is reported as a mismatch and does not fire.
-FAILPOINT_EXPORT number_hit evaluate_number(site& s, std::uint64_t type);
+// The value_type a number_type_word describes.
+constexpr value_type number_type(std::uint64_t word) noexcept {
+  const bool is_signed = (word >> 8) & 1;
+  const unsigned bits = static_cast<unsigned>((word >> 16) & 0xff) * 8;
+  const std::uint64_t all_ones = bits >= 64 ? ~std::uint64_t(0) : ~(~std::uint64_t(0) << bits);
+  const std::uint64_t max = is_signed ? all_ones >> 1 : all_ones;
+  return value_type{static_cast<value_class>(word & 0xff),
+                    is_signed ? -static_cast<std::int64_t>(max) - 1 : 0, max};
+}
+
+// The rest of an armed number site's evaluation, out of line and not a template: a value that
+// does not fit the type of `word` is reported as a mismatch and does not fire.
+FAILPOINT_EXPORT number_hit check_number(site& s, raw_hit r, std::uint64_t word) noexcept;
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FAILPOINT_DETAIL_NOINLINE __attribute__((noinline))
+#else
+#define FAILPOINT_DETAIL_NOINLINE
+#endif
+
+// Evaluates an armed site whose type holds a number: one function per number_type_word, small
+// (a value that fits comes back in registers; anything else goes to check_number), called
+// directly from the site so that the path to evaluate() has no more calls than it needs.
+template <std::uint64_t Word>
+FAILPOINT_DETAIL_NOINLINE number_hit evaluate_number(site& s) {
+  constexpr value_type type = number_type(Word);
+  constexpr std::uint64_t fitting_word =
+      static_cast<std::uint64_t>(type.cls == value_class::boolean ? value_kind::boolean
+                                                                  : value_kind::integer) +
+      1;
+  const raw_hit r = evaluate(s);
+  const auto integer = static_cast<std::int64_t>(r.payload);
+  if (r.word == fitting_word) {
+    if constexpr (type.cls != value_class::integer) {
+      return number_hit{1, integer};
+    } else {
+      if (integer >= type.min && (integer <= 0 || static_cast<std::uint64_t>(integer) <= type.max))
+        return number_hit{1, integer};
+    }
+  }
+  if (r.word == 0)
+    return number_hit{0, 0};
+  return check_number(s, r, Word);
+}
 
 // Evaluates an armed site whose type holds a string (or a type no term value converts to, `cls`
 // other): nullptr when the body must not run. A string value's bytes are never freed (the runtime
@@ -370,7 +411,7 @@ inline typed_hit<T> evaluate_as(site& s) {
   if constexpr (std::is_void<U>::value) {
     return typed_hit<T>(evaluate_plain(s));
   } else if constexpr (hit_holds_value<U>::value) {
-    return typed_hit<T>(evaluate_number(s, number_type_word<U>()));
+    return typed_hit<T>(evaluate_number<number_type_word<U>()>(s));
   } else if constexpr (is_string_like<U>::value) {
     return typed_hit<T>(evaluate_object(s, value_class::string, &object_key<U>, &make_object<U>));
   } else {
