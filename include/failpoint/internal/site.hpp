@@ -106,9 +106,10 @@ struct raw_hit {
 // The text and size of a string hit's value (out of line: strings are rare).
 FAILPOINT_EXPORT value string_value(raw_hit h) noexcept;
 
-// The outcome of one evaluation: empty when the body must not run; otherwise the fired term's
-// value. A string value's bytes belong to the configuration, which the hit keeps alive until it
-// is destroyed, even if the failpoint is reconfigured meanwhile.
+// The outcome of one evaluation as the runtime uses it: empty when the body must not run;
+// otherwise the fired term's value. For a string it holds the reference to the configuration
+// that evaluate() took, dropped when it is destroyed (the bytes themselves are interned and
+// outlive it). Sites never hold one: typed_hit has no destructor.
 class hit {
  public:
   hit() noexcept = default;
@@ -156,8 +157,8 @@ struct is_string_like
                                        !std::is_arithmetic<T>::value> {};
 
 // What a site's C++ type accepts from a term: the class of value, and for an integer type its
-// range. One constant per type, so that the checks themselves are not templates: the runtime
-// checks a fired value against it, and a site instantiates nothing but this constant.
+// range. A constant per type, so that the checks themselves are not templates (the runtime checks
+// a fired value against it; conversion_error<T> is the same check).
 enum class value_class : std::uint64_t {
   none,
   boolean,
@@ -401,8 +402,9 @@ class typed_hit<void, true> {
 };
 
 // The site's whole inline path: a relaxed load and a predicted-false branch when off. When on,
-// one call of the runtime, whose result the site converts in registers: no template of the
-// header's is instantiated per type but the hit and the constant describing the type.
+// one call whose result comes back in registers and has no destructor: the runtime's
+// evaluate_plain or evaluate_object, or the type word's evaluate_number. Nothing here is per site
+// but the call: each site's own compile cost is its branch, its call and its registration.
 template <class T = void>
 inline typed_hit<T> evaluate_as(site& s) {
   if (!FAILPOINT_DETAIL_UNLIKELY(s.is_armed()))
