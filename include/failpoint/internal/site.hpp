@@ -298,17 +298,16 @@ FAILPOINT_DETAIL_NOINLINE number_hit evaluate_number(site& s) {
       1;
   const raw_hit r = evaluate(s);
   const auto integer = static_cast<std::int64_t>(r.payload);
-  if (r.word == fitting_word) {
-    if constexpr (type.cls != value_class::integer) {
-      return number_hit{1, integer};
-    } else {
-      if (integer >= type.min && (integer <= 0 || static_cast<std::uint64_t>(integer) <= type.max))
-        return number_hit{1, integer};
-    }
-  }
-  if (r.word == 0)
-    return number_hit{0, 0};
-  return check_number(s, r, Word);
+  bool fits = r.word == fitting_word;
+  if constexpr (type.cls == value_class::integer)
+    fits &= (integer >= type.min) &
+            ((integer <= 0) | (static_cast<std::uint64_t>(integer) <= type.max));
+  // No branch on whether the failpoint fired: under `50%return(1)` that outcome is random, and a
+  // branch on it here would be mispredicted on top of the caller's own branch on the hit.
+  const bool fired = r.word != 0;
+  if (FAILPOINT_DETAIL_UNLIKELY(fired & !fits))
+    return check_number(s, r, Word);
+  return number_hit{fired, integer};
 }
 
 // Evaluates an armed site whose type holds a string (or a type no term value converts to, `cls`
