@@ -98,20 +98,19 @@ number_hit check_number(site& s, raw_hit r, std::uint64_t word) noexcept {
   return number_hit{1, v.integer};
 }
 
-const void* evaluate_object(site& s, value_class cls, const void* type_key,
-                            void* (*make)(const char*, std::size_t)) {
+const void* evaluate_object(site& s, const object_type* type) {
   const raw_hit r = evaluate(s);
   if (r.word == 0)
     return nullptr;
   const hit h(r);
   const value v = h.get();
-  if (const char* reason = conversion_error(v, value_type{cls, 0, 0})) {
+  if (const char* reason = conversion_error(v, value_type{type->cls, 0, 0})) {
     report_mismatch(s, v, reason);
     return nullptr;
   }
-  if (make == nullptr)
+  if (type->make == nullptr)
     return v.text;
-  return runtime_internal::object_for(v.text, type_key, make);
+  return runtime_internal::object_for(v.text, type, type->make);
 }
 
 }  // namespace detail

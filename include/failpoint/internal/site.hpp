@@ -310,14 +310,21 @@ FAILPOINT_DETAIL_NOINLINE number_hit evaluate_number(site& s) {
   return number_hit{fired, integer};
 }
 
-// Evaluates an armed site whose type holds a string (or a type no term value converts to, `cls`
-// other): nullptr when the body must not run. A string value's bytes are never freed (the runtime
-// keeps one copy of each distinct string value ever configured), so the result needs no
-// reference to the configuration: with `make` null it is the value's NUL-terminated bytes; else
-// the one object that `make(bytes, size)` returned for this type (`type_key`) and these bytes,
-// made at the first hit and kept until the process ends.
-FAILPOINT_EXPORT const void* evaluate_object(site& s, value_class cls, const void* type_key,
-                                             void* (*make)(const char*, std::size_t));
+// What evaluate_object needs of a site's type: its value_class (string, or other for a type no
+// term value converts to) and, for a string-like class type, the function making its object from
+// a value's bytes (null for `const char*`). One constant per type, whose address also keys the
+// type's objects: the site passes one pointer.
+struct object_type {
+  value_class cls;
+  void* (*make)(const char* text, std::size_t size);
+};
+
+// Evaluates an armed site whose type is described by `type`: nullptr when the body must not run.
+// A string value's bytes are never freed (the runtime keeps one copy of each distinct string
+// value ever configured), so the result needs no reference to the configuration: with `make`
+// null it is the value's NUL-terminated bytes; else the one object that `make(bytes, size)`
+// returned for this type and these bytes, made at the first hit and kept until the process ends.
+FAILPOINT_EXPORT const void* evaluate_object(site& s, const object_type* type);
 
 // Types whose typed_hit holds the converted value itself: it is then trivially copyable and
 // travels in registers.
@@ -326,15 +333,23 @@ struct hit_holds_value
     : std::integral_constant<bool, std::is_void<T>::value || std::is_arithmetic<T>::value ||
                                        std::is_enum<T>::value> {};
 
-// One address per string-like type: the key of its objects in evaluate_object.
-template <class T>
-inline constexpr char object_key = 0;
-
 // Makes the object that a string-like type's sites share for one string value.
 template <class T>
 void* make_object(const char* text, std::size_t size) {
   return new T(text, size);
 }
+
+// The object_type of T (not a number type), and its one constant.
+template <class T>
+constexpr object_type object_type_for() noexcept {
+  if constexpr (is_string_like<T>::value) {
+    return object_type{value_class::string, &make_object<T>};
+  } else {
+    return object_type{value_type_of<T>().cls, nullptr};
+  }
+}
+template <class T>
+inline constexpr object_type object_type_of = object_type_for<T>();
 
 // The result of FAILPOINT_VALUE: converts to true when the body must run; `*hit` is the value.
 // Every kind is trivially copyable and trivially destructible: a site needs no cleanup code.
@@ -413,10 +428,8 @@ inline typed_hit<T> evaluate_as(site& s) {
     return typed_hit<T>(evaluate_plain(s));
   } else if constexpr (hit_holds_value<U>::value) {
     return typed_hit<T>(evaluate_number<number_type_word<U>()>(s));
-  } else if constexpr (is_string_like<U>::value) {
-    return typed_hit<T>(evaluate_object(s, value_class::string, &object_key<U>, &make_object<U>));
   } else {
-    return typed_hit<T>(evaluate_object(s, value_type_of<U>().cls, nullptr, nullptr));
+    return typed_hit<T>(evaluate_object(s, &object_type_of<U>));
   }
 }
 
