@@ -56,8 +56,9 @@ const char* intern_string(std::string_view text) {
   void* memory = ::operator new(offsetof(interned, bytes) + text.size() + 1);
   auto* record = new (memory) interned;
   record->size = text.size();
-  text.copy(record->bytes, text.size());
-  record->bytes[text.size()] = '\0';
+  char* const bytes = record->bytes;  // size + 1 bytes allocated past the header
+  text.copy(bytes, text.size());
+  bytes[text.size()] = '\0';
   records->emplace(std::string_view(record->bytes, text.size()), record);
   return record->bytes;
 }
