@@ -191,23 +191,20 @@ void percent50_cmov(benchmark::State& state) {
   benchmark::DoNotOptimize(sum);
 }
 // `99%return(1)` and `1%return(1)`: the roll with an outcome the branch predictor gets right.
-void percent99_return_1(benchmark::State& state) {
-  enabled_while on(state, "bench.percent99", "99%return(1)");
+void predictable_roll(benchmark::State& state, const char* terms) {
+  enabled_while on(state, "bench.roll", terms);
   long sum = 0;
   for (auto _ : state) {
-    if (auto fp = FAILPOINT_VALUE("bench.percent99", int))
+    if (auto fp = FAILPOINT_VALUE("bench.roll", int))
       sum += *fp;
   }
   benchmark::DoNotOptimize(sum);
 }
+void percent99_return_1(benchmark::State& state) {
+  predictable_roll(state, "99%return(1)");
+}
 void percent1_return_1(benchmark::State& state) {
-  enabled_while on(state, "bench.percent1", "1%return(1)");
-  long sum = 0;
-  for (auto _ : state) {
-    if (auto fp = FAILPOINT_VALUE("bench.percent1", int))
-      sum += *fp;
-  }
-  benchmark::DoNotOptimize(sum);
+  predictable_roll(state, "1%return(1)");
 }
 
 // `1000000*return(1)`: when the count is used up the failpoint goes back to the free path; the
