@@ -28,6 +28,7 @@
 #include "failpoint/control.hpp"
 #include "failpoint/failpoint.hpp"
 
+#include "page/page.hpp"
 #include "property.hpp"
 #include "router.hpp"
 #include "url.hpp"
@@ -57,6 +58,7 @@ bool documented(unsigned status) {
     case 204:
     case 400:
     case 401:
+    case 403:  // the page, from another origin or through a rebound name
     case 404:
     case 405:
     case 408:
@@ -149,8 +151,16 @@ void serve(std::string_view bytes, const std::string& token) {
       cr.authorization = std::string_view(authorization.data(), authorization.size());
       auto accept = req[bhttp::field::accept];
       cr.accept = std::string_view(accept.data(), accept.size());
+      auto origin = req[bhttp::field::origin];
+      cr.origin = std::string_view(origin.data(), origin.size());
+      auto host = req[bhttp::field::host];
+      cr.host = std::string_view(host.data(), host.size());
+      auto fetch_site = req["Sec-Fetch-Site"];
+      cr.fetch_site = std::string_view(fetch_site.data(), fetch_site.size());
+      const bool origin_ok =
+          failpoint::http_internal::origin_allowed(cr.origin, cr.host, cr.fetch_site, cr.accept);
 
-      const std::string before = token.empty() ? std::string() : all_terms();
+      const std::string before = token.empty() && origin_ok ? std::string() : all_terms();
       reply = failpoint::http_internal::route(cr, token);
       std::ostringstream request_text;
       request_text << req;
@@ -163,7 +173,14 @@ void serve(std::string_view bytes, const std::string& token) {
         reply = failpoint::http_internal::run_wait(*reply.wait, [quick] { return !quick; });
         check_reply(reply, request_text.str());
       }
-      if (!token.empty() && !failpoint::http_internal::bearer_matches(cr.authorization, token)) {
+      if (!origin_ok) {
+        // A browser's request from another origin is refused before anything else.
+        if (reply.status != 403)
+          property_failed("another origin but not 403", request_text.str());
+        if (all_terms() != before)
+          property_failed("a request from another origin changed a failpoint", request_text.str());
+      } else if (!token.empty() &&
+                 !failpoint::http_internal::bearer_matches(cr.authorization, token)) {
         if (reply.status != 401)
           property_failed("no token but not 401", request_text.str());
         if (all_terms() != before)
