@@ -102,13 +102,8 @@ extern "C" {
 
 void failpoint_detail_register_c_sites(failpoint_detail_c_site** begin,
                                        failpoint_detail_c_site** end) {
-  // Every translation unit of a module walks the whole section (load time, one thread at a time
-  // under the dynamic loader's lock): a site is registered by the first.
-  for (; begin != end; ++begin) {
-    failpoint::detail::site* s = failpoint::runtime_internal::as_site(*begin);
-    if (s->point == nullptr)
-      failpoint::detail::register_site(s);
-  }
+  failpoint::detail::register_sites(reinterpret_cast<failpoint::detail::site* const*>(begin),
+                                    reinterpret_cast<failpoint::detail::site* const*>(end));
 }
 
 int failpoint_detail_c_evaluate(failpoint_detail_c_site* c_site, failpoint_detail_c_kind kind,

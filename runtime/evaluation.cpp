@@ -10,6 +10,7 @@
 
 #include "runtime/readers.hpp"
 #include "runtime/registry.hpp"
+#include "runtime/site_values.hpp"
 
 namespace failpoint {
 namespace runtime_internal {
@@ -293,7 +294,7 @@ using namespace runtime_internal;
 
 namespace {
 
-// The body of evaluate() and evaluate_plain(), inlined into both.
+// The body of evaluate(), evaluate_plain() and evaluate_number(), inlined into each.
 [[gnu::always_inline]] inline raw_hit evaluate_inline(site& s) {
   // The first hit of any failpoint settles the configuration (registry::settle); until then
   // every site is armed.
@@ -378,6 +379,26 @@ bool evaluate_plain(site& s) {
   const hit h(r);
   report_mismatch(s, h.get(), "this failpoint carries no value");
   return false;
+}
+
+number_hit evaluate_number(site& s, std::uint64_t word) {
+  const raw_hit r = evaluate_inline(s);
+  const value_type type = number_type(word);
+  const std::uint64_t fitting_word =
+      static_cast<std::uint64_t>(type.cls == value_class::boolean ? value_kind::boolean
+                                                                  : value_kind::integer) +
+      1;
+  const auto integer = static_cast<std::int64_t>(r.payload);
+  bool fits = r.word == fitting_word;
+  if (type.cls == value_class::integer)
+    fits &= (integer >= type.min) &
+            ((integer <= 0) | (static_cast<std::uint64_t>(integer) <= type.max));
+  // No branch on whether the failpoint fired: under `50%return(1)` that outcome is random, and a
+  // branch on it here would be mispredicted on top of the site's own branch on the hit.
+  const bool fired = r.word != 0;
+  if (FAILPOINT_DETAIL_UNLIKELY(fired & !fits))
+    return check_number(s, r, word);
+  return number_hit{fired, integer};
 }
 
 value string_value(raw_hit h) noexcept {

@@ -764,6 +764,28 @@ void register_site(site* s) noexcept {
   }
 }
 
+void register_sites(site* const* begin, site* const* end) noexcept {
+  // Every translation unit of a module hands over the module's whole section when it loads
+  // (under the dynamic loader's lock); the first walks it. Modules are never unloaded (sites are
+  // never unregistered), so a section's start identifies it for the life of the process. An
+  // entry may repeat (the compiler copied the code around a site) or name a site another module
+  // registered (an inline function's site, bound to one object by the loader).
+  static std::mutex* const mutex = new std::mutex;  // leaked, like the registry
+  static auto* const walked = new std::vector<site* const*>;
+  std::lock_guard<std::mutex> lock(*mutex);
+  if (begin == end || std::find(walked->begin(), walked->end(), begin) != walked->end())
+    return;
+  try {
+    walked->push_back(begin);
+  } catch (const std::bad_alloc&) {
+    // Walked again by the next translation unit: each site registers once all the same.
+  }
+  for (; begin != end; ++begin) {
+    if ((*begin)->point == nullptr)
+      register_site(*begin);
+  }
+}
+
 void release_snapshot(snapshot* s) noexcept {
   runtime_internal::release(s);
 }

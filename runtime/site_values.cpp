@@ -1,7 +1,7 @@
 // runtime/site_values.cpp: what a typed C++ site gets when its failpoint fires.
 //
-// A number site's own evaluate_number (failpoint/internal/site.hpp) takes a value that fits in
-// registers and hands everything else to check_number; a string-like site calls evaluate_object.
+// A number site's evaluate_number (runtime/evaluation.cpp) takes a value that fits in registers
+// and hands everything else to check_number; a string-like site calls evaluate_object.
 // Neither result has a destructor, so a site needs no cleanup code: string values live until the
 // process ends, interned (one copy per distinct string value configured), and so does the one
 // object per string-like type and value that evaluate_object hands out.
@@ -85,19 +85,20 @@ const void* object_for(const char* text, const void* type_key,
 }
 
 }  // namespace
+
+detail::number_hit check_number(detail::site& s, detail::raw_hit r, std::uint64_t word) noexcept {
+  const detail::hit h(r);
+  const detail::value v = h.get();
+  if (const char* reason = detail::conversion_error(v, detail::number_type(word))) {
+    detail::report_mismatch(s, v, reason);
+    return detail::number_hit{0, 0};
+  }
+  return detail::number_hit{1, v.integer};
+}
+
 }  // namespace runtime_internal
 
 namespace detail {
-
-number_hit check_number(site& s, raw_hit r, std::uint64_t word) noexcept {
-  const hit h(r);
-  const value v = h.get();
-  if (const char* reason = conversion_error(v, number_type(word))) {
-    report_mismatch(s, v, reason);
-    return number_hit{0, 0};
-  }
-  return number_hit{1, v.integer};
-}
 
 const void* evaluate_object(site& s, const object_type* type) {
   const raw_hit r = evaluate(s);

@@ -2,10 +2,17 @@
 #ifndef FAILPOINT_RUNTIME_SITE_VALUES_HPP
 #define FAILPOINT_RUNTIME_SITE_VALUES_HPP
 
+#include <cstdint>
 #include <string_view>
+
+#include "failpoint/failpoint.hpp"
 
 namespace failpoint {
 namespace runtime_internal {
+
+// The rest of a number site's evaluation when the fired value is not one that plainly fits the
+// type of `word`: converts it, or reports the mismatch and does not fire.
+detail::number_hit check_number(detail::site& s, detail::raw_hit r, std::uint64_t word) noexcept;
 
 // The one copy of `text` (NUL-terminated) kept until the process ends, the same for equal bytes,
 // so that a string value handed to a site never dangles and needs no reference to its

@@ -16,11 +16,12 @@
 //   }
 //
 // Every site registers itself when the program starts, so the registry lists every compiled-in
-// failpoint before any is hit. Several sites may share one name; they are one failpoint.
+// failpoint before any is hit (a site in code the compiler drops, such as an inline function
+// nobody calls, is not compiled in). Several sites may share one name; they are one failpoint.
 // `failpoint-rewrite` turns `// failpoint:` comments into exactly this form.
 //
-// This header is C++17, includes only <atomic>, <cstddef>, <cstdint> and <type_traits>, and is
-// cheap to include everywhere.
+// This header is C++17, includes only <atomic>, <cstddef>, <cstdint>, <iosfwd> and <type_traits>,
+// and is cheap to include everywhere. It needs GCC or Clang and an ELF target.
 #ifndef FAILPOINT_FAILPOINT_HPP
 #define FAILPOINT_FAILPOINT_HPP
 

@@ -7,6 +7,7 @@
 //   env_probe none          hits no failpoint, prints "ran"
 //   env_probe main          hits no failpoint, writes "main" to stderr as main starts
 //   env_probe exit          hits a failpoint from a static destructor and an atexit handler
+//   env_probe init          prints what probe.init gave a static initializer (PROBE_INIT=1)
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -36,6 +37,15 @@ bool probe_flag() {
     return *fp;
   return false;
 }
+
+// Hit by a static initializer when PROBE_INIT is set (other modes must hit nothing before main):
+// sites register before any static initializer runs.
+int probe_init() {
+  if (auto fp = FAILPOINT_VALUE("probe.init", int))
+    return *fp;
+  return -1;
+}
+const int value_at_init = std::getenv("PROBE_INIT") != nullptr ? probe_init() : 0;
 
 bool probe_roll() {
   return static_cast<bool>(FAILPOINT("probe.roll"));
@@ -89,6 +99,10 @@ int main(int argc, char** argv) {
     if (fn == nullptr)
       return 4;
     std::printf("plugin=%d\n", fn());
+    return 0;
+  }
+  if (mode == "init") {
+    std::printf("init=%d\n", value_at_init);
     return 0;
   }
   if (mode == "exit") {

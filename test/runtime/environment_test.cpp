@@ -19,6 +19,17 @@ TEST_CASE("FAILPOINTS is applied before main runs", "[env]") {
   CHECK(plain.out == "int=-1 string=default\n");
 }
 
+TEST_CASE("a site hit by a static initializer is registered and fires", "[env]") {
+  auto fired =
+      run_program({probe, "init"}, {{"PROBE_INIT", "1"}, {"FAILPOINTS", "probe.init=return(7)"}});
+  CHECK(fired.status == 0);
+  CHECK(fired.out == "init=7\n");
+  CHECK(fired.err.empty());
+  auto off = run_program({probe, "init"}, {{"PROBE_INIT", "1"}});
+  CHECK(off.status == 0);
+  CHECK(off.out == "init=-1\n");
+}
+
 TEST_CASE("quoted strings in FAILPOINTS may hold ; = and newlines", "[env]") {
   auto r =
       run_program({probe, "values"},

@@ -50,6 +50,25 @@ TEST_CASE("an inline function in a header is one site however many TUs include i
   CHECK(failpoint::status("registry.header")->count == 2);
 }
 
+static int this_tu_inlined_value() {
+  return inlined_value() + inlined_value();
+}
+
+TEST_CASE("a site inlined into several callers is one site", "[registry]") {
+  auto s = failpoint::status("registry.inlined");
+  REQUIRE(s);
+  CHECK(s->sites.size() == 1);
+  failpoint::enable("registry.inlined", "return(4)");
+  CHECK(this_tu_inlined_value() == 8);
+  CHECK(other_tu_inlined_value() == 4);
+  CHECK(failpoint::status("registry.inlined")->count == 3);
+  failpoint::disable("registry.inlined");
+}
+
+TEST_CASE("a site in code the compiler drops is not listed", "[registry]") {
+  CHECK_FALSE(failpoint::status("registry.never_called"));
+}
+
 TEST_CASE("sites with one name in several TUs are one failpoint", "[registry]") {
   auto s = failpoint::status("registry.two_tus");
   REQUIRE(s);

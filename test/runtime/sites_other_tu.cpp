@@ -7,6 +7,10 @@ int other_tu_header_value() {
   return shared_header_value();
 }
 
+int other_tu_inlined_value() {
+  return inlined_value();
+}
+
 int other_tu_two_sites() {
   if (auto fp = FAILPOINT_VALUE("registry.two_tus", int))
     return *fp;

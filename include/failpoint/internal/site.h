@@ -4,10 +4,10 @@
  * A C site is a constant-initialized static object whose layout is the C++ site's
  * (failpoint::detail::site, checked by static_asserts in runtime/c_sites.cpp), so C and C++
  * sites share one registry and one evaluation. Each site's address goes into the linker section
- * `failpoint_c_sites`; a constructor in every translation unit that includes the header hands the
- * section of its module (program or shared library) to the runtime, which registers each site
- * once. Needs GCC or Clang (statement expressions, section and constructor attributes,
- * __atomic builtins); works from C99 on, also under -pedantic. */
+ * `failpoint_sites` (the C++ sites' section too); a constructor in every translation unit that
+ * includes the header hands the section of its module (program or shared library) to the runtime,
+ * which registers each site once. Needs GCC or Clang (statement expressions, section and
+ * constructor attributes, __atomic builtins); works from C99 on, also under -pedantic. */
 #ifndef FAILPOINT_INTERNAL_SITE_H
 #define FAILPOINT_INTERNAL_SITE_H
 
@@ -115,7 +115,7 @@ FAILPOINT_EXPORT int failpoint_detail_c_evaluate(struct failpoint_detail_c_site*
     static struct failpoint_detail_c_site failpoint_detail_site_ = {                              \
         {NAME, __FILE__, __LINE__, TYPE_STRING}, 0, 0};                                           \
     static struct failpoint_detail_c_site* failpoint_detail_site_entry_                           \
-        __attribute__((section("failpoint_c_sites"), used, aligned(sizeof(void*)))) =             \
+        __attribute__((section("failpoint_sites"), used, aligned(sizeof(void*)))) =               \
             &failpoint_detail_site_;                                                              \
     (void)failpoint_detail_site_entry_;                                                           \
     FAILPOINT_DETAIL_C_UNLIKELY(__atomic_load_n(&failpoint_detail_site_.armed, __ATOMIC_RELAXED)) \
@@ -125,15 +125,15 @@ FAILPOINT_EXPORT int failpoint_detail_c_evaluate(struct failpoint_detail_c_site*
 /* clang-format on */
 
 /* The bounds of this module's section, defined by the linker (hidden: each program or shared
- * library walks its own; weak: a module without C sites has none). */
-extern struct failpoint_detail_c_site* __start_failpoint_c_sites[]
+ * library walks its own; weak: a module without sites has none). */
+extern struct failpoint_detail_c_site* __start_failpoint_sites[]
     __attribute__((weak, visibility("hidden")));
-extern struct failpoint_detail_c_site* __stop_failpoint_c_sites[]
+extern struct failpoint_detail_c_site* __stop_failpoint_sites[]
     __attribute__((weak, visibility("hidden")));
 
 /* Runs when the module loads; the runtime skips sites another translation unit registered. */
 __attribute__((constructor, used)) static void failpoint_detail_register_module(void) {
-  failpoint_detail_register_c_sites(__start_failpoint_c_sites, __stop_failpoint_c_sites);
+  failpoint_detail_register_c_sites(__start_failpoint_sites, __stop_failpoint_sites);
 }
 
 #endif /* !__cplusplus */

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <type_traits>
 
 #include "failpoint/export.hpp"
@@ -20,21 +21,47 @@
 #define FAILPOINT_DETAIL_UNLIKELY(x) (x)
 #endif
 
-// Yields a reference to the static site object of this source location, registered at startup.
-// A site is one constant-initialized object and one load-time registration, both instances of
-// variable templates keyed by a local tag type (so that each expansion, and each instantiation of
-// a template around it, is its own site); the tag's constexpr info() only initializes the object
-// at compile time. The lambda gives the tag a scope in any expression, a function's or not.
-#define FAILPOINT_DETAIL_SITE(NAME, TYPE_STRING)                                      \
-  ([]() -> ::failpoint::detail::site& {                                               \
-    struct failpoint_site_tag {                                                       \
-      static constexpr ::failpoint::detail::site_info info() {                        \
-        return ::failpoint::detail::site_info{NAME, __FILE__, __LINE__, TYPE_STRING}; \
-      }                                                                               \
-    };                                                                                \
-    (void)&::failpoint::detail::site_registered<failpoint_site_tag>;                  \
-    return ::failpoint::detail::site_instance<failpoint_site_tag>;                    \
+#if !defined(__ELF__) || !(defined(__GNUC__) || defined(__clang__))
+#error "failpoint sites need GCC or Clang and an ELF target (Linux, the BSDs)"
+#endif
+
+// Yields a reference to the static site object of this source location. A site is one
+// constant-initialized static object (no code runs to create it, no guard) and one pointer to it
+// in the linker section `failpoint_sites` of its module (program or shared library), which the
+// module's translation units hand to the runtime when it loads (register_module_sites below): no
+// per-site initializer. The lambda gives the object a scope in any expression, a function's or
+// not; in an inline function or a template, the object is shared by every translation unit, as
+// the function is, and each instantiation of a template has its own.
+#define FAILPOINT_DETAIL_SITE(NAME, TYPE_STRING)                                \
+  ([]() -> ::failpoint::detail::site& {                                         \
+    static ::failpoint::detail::site failpoint_site{                            \
+        ::failpoint::detail::site_info{NAME, __FILE__, __LINE__, TYPE_STRING}}; \
+    FAILPOINT_DETAIL_LIST_SITE(failpoint_site);                                 \
+    return failpoint_site;                                                      \
   }())
+
+#define FAILPOINT_DETAIL_STRINGIZE2(x) #x
+#define FAILPOINT_DETAIL_STRINGIZE(x) FAILPOINT_DETAIL_STRINGIZE2(x)
+
+// Puts the address of the static site VAR into the section `failpoint_sites`. Clang honours a
+// section attribute on any static local; GCC refuses one on the static locals of inline and
+// non-inline functions in one translation unit ("section type conflict"), so with GCC the entry is
+// one directive to the assembler, whose operand ("X": the symbol itself, even when it is
+// interposable in position-independent code) becomes a relocation the linker or loader resolves.
+// The entry lives and dies with the code around it: a site in code the compiler drops (an inline
+// function nobody calls, a branch that is never taken) is not listed, as it can never run.
+#if defined(__clang__)
+#define FAILPOINT_DETAIL_LIST_SITE(VAR)                                                 \
+  static ::failpoint::detail::site* failpoint_site_entry                                \
+      __attribute__((section("failpoint_sites"), used, aligned(sizeof(void*)))) = &VAR; \
+  (void)failpoint_site_entry
+#else
+#define FAILPOINT_DETAIL_LIST_SITE(VAR)                                                 \
+  __asm__(".pushsection failpoint_sites,\"aw\"\n\t.balign " FAILPOINT_DETAIL_STRINGIZE( \
+              __SIZEOF_POINTER__) "\n\t.dc.a %p0\n\t.popsection"                        \
+          :                                                                             \
+          : "X"(&VAR))
+#endif
 
 namespace failpoint {
 namespace detail {
@@ -65,18 +92,12 @@ struct site {
   ::failpoint::detail::point* point = nullptr;
 };
 
-// Registers a site with the runtime (out of line; runs once per site, at startup).
+// Registers every site of [begin, end) not registered yet (out of line, at load time; the
+// section of one module, which each of its translation units hands over).
+FAILPOINT_EXPORT void register_sites(site* const* begin, site* const* end) noexcept;
+
+// Registers one site (dynamic failpoints, failpoint/dynamic.hpp).
 FAILPOINT_EXPORT void register_site(site* s) noexcept;
-
-// The site of the expansion whose tag is Tag: constant-initialized (no code runs to create it).
-template <class Tag>
-site site_instance{Tag::info()};
-
-// Registers site_instance<Tag> from a dynamic initializer when the program or library loads.
-// Naming it in the site's expansion instantiates it; inline, so that a site in an inline function
-// or a template shared by several translation units registers once.
-template <class Tag>
-inline const bool site_registered = (register_site(&site_instance<Tag>), true);
 
 // The kinds of value a `return(v)` term can carry.
 // Word-sized, like every field of `value`: a hit is written and read in whole words, which keeps
@@ -276,39 +297,10 @@ constexpr value_type number_type(std::uint64_t word) noexcept {
                     is_signed ? -static_cast<std::int64_t>(max) - 1 : 0, max};
 }
 
-// The rest of an armed number site's evaluation, out of line and not a template: a value that
-// does not fit the type of `word` is reported as a mismatch and does not fire.
-FAILPOINT_EXPORT number_hit check_number(site& s, raw_hit r, std::uint64_t word) noexcept;
-
-#if defined(__GNUC__) || defined(__clang__)
-#define FAILPOINT_DETAIL_NOINLINE __attribute__((noinline))
-#else
-#define FAILPOINT_DETAIL_NOINLINE
-#endif
-
-// Evaluates an armed site whose type holds a number: one function per number_type_word, small
-// (a value that fits comes back in registers; anything else goes to check_number), called
-// directly from the site so that the path to evaluate() has no more calls than it needs.
-template <std::uint64_t Word>
-FAILPOINT_DETAIL_NOINLINE number_hit evaluate_number(site& s) {
-  constexpr value_type type = number_type(Word);
-  constexpr std::uint64_t fitting_word =
-      static_cast<std::uint64_t>(type.cls == value_class::boolean ? value_kind::boolean
-                                                                  : value_kind::integer) +
-      1;
-  const raw_hit r = evaluate(s);
-  const auto integer = static_cast<std::int64_t>(r.payload);
-  bool fits = r.word == fitting_word;
-  if constexpr (type.cls == value_class::integer)
-    fits &= (integer >= type.min) &
-            ((integer <= 0) | (static_cast<std::uint64_t>(integer) <= type.max));
-  // No branch on whether the failpoint fired: under `50%return(1)` that outcome is random, and a
-  // branch on it here would be mispredicted on top of the caller's own branch on the hit.
-  const bool fired = r.word != 0;
-  if (FAILPOINT_DETAIL_UNLIKELY(fired & !fits))
-    return check_number(s, r, Word);
-  return number_hit{fired, integer};
-}
+// Evaluates an armed site whose type holds a number described by `word` (number_type_word):
+// one runtime function for every number type, whose result comes back in two registers. A value
+// that does not fit the type is reported as a mismatch and does not fire.
+FAILPOINT_EXPORT number_hit evaluate_number(site& s, std::uint64_t word);
 
 // What evaluate_object needs of a site's type: its value_class (string, or other for a type no
 // term value converts to) and, for a string-like class type, the function making its object from
@@ -339,10 +331,25 @@ void* make_object(const char* text, std::size_t size) {
   return new T(text, size);
 }
 
+// make_object<std::string>, compiled once in the runtime (for libstdc++'s std::string, the type
+// of nearly every string site): instantiating the string's constructor costs a translation unit
+// more than a dozen sites do.
+FAILPOINT_EXPORT void* make_std_string(const char* text, std::size_t size);
+
+#if defined(__GLIBCXX__) && defined(_GLIBCXX_USE_CXX11_ABI) && _GLIBCXX_USE_CXX11_ABI
+template <class T>
+struct made_by_runtime : std::is_same<T, std::string> {};
+#else
+template <class T>
+struct made_by_runtime : std::false_type {};
+#endif
+
 // The object_type of T (not a number type), and its one constant.
 template <class T>
 constexpr object_type object_type_for() noexcept {
-  if constexpr (is_string_like<T>::value) {
+  if constexpr (made_by_runtime<T>::value) {
+    return object_type{value_class::string, &make_std_string};
+  } else if constexpr (is_string_like<T>::value) {
     return object_type{value_class::string, &make_object<T>};
   } else {
     return object_type{value_type_of<T>().cls, nullptr};
@@ -427,12 +434,37 @@ inline typed_hit<T> evaluate_as(site& s) {
   if constexpr (std::is_void<U>::value) {
     return typed_hit<T>(evaluate_plain(s));
   } else if constexpr (hit_holds_value<U>::value) {
-    return typed_hit<T>(evaluate_number<number_type_word<U>()>(s));
+    return typed_hit<T>(evaluate_number(s, number_type_word<U>()));
   } else {
     return typed_hit<T>(evaluate_object(s, &object_type_of<U>));
   }
 }
 
+}  // namespace detail
+}  // namespace failpoint
+
+// The bounds of this module's section, defined by the linker (hidden: each program or shared
+// library walks its own; weak: a module without sites has none).
+extern "C" {
+extern ::failpoint::detail::site* __start_failpoint_sites[]
+    __attribute__((weak, visibility("hidden")));
+extern ::failpoint::detail::site* __stop_failpoint_sites[]
+    __attribute__((weak, visibility("hidden")));
+}
+
+namespace failpoint {
+namespace detail {
+namespace {
+
+// Runs when the module loads, in every translation unit that includes this header: the first
+// registers the module's sites, the others find them registered. The first priority open to
+// programs (101) runs it before the module's static initializers, so a site hit by one of them,
+// in any of its translation units, is already registered.
+__attribute__((constructor(101), used)) void register_module_sites() {
+  register_sites(__start_failpoint_sites, __stop_failpoint_sites);
+}
+
+}  // namespace
 }  // namespace detail
 }  // namespace failpoint
 
