@@ -20,6 +20,10 @@
 // nobody calls, is not compiled in). Several sites may share one name; they are one failpoint.
 // `failpoint-rewrite` turns `// failpoint:` comments into exactly this form.
 //
+// A site is an expression inside a function body (a GNU statement expression, which GCC and Clang
+// accept also under -pedantic: the cheapest form to compile). Elsewhere, such as a default member
+// initializer, wrap it in a lambda: `bool b = [] { return bool(FAILPOINT("x")); }();`.
+//
 // This header is C++17, includes only <atomic>, <cstddef>, <cstdint>, <iosfwd> and <type_traits>,
 // and is cheap to include everywhere. It needs GCC or Clang and an ELF target.
 #ifndef FAILPOINT_FAILPOINT_HPP

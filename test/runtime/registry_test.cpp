@@ -20,9 +20,10 @@ int this_tu_two_sites() {
 int this_tu_header_value() {
   return shared_header_value();
 }
-// A site outside a function body: the default member initializer of a class.
+// A site outside a function body: the default member initializer of a class, through the lambda
+// the README shows (a site is a statement expression, allowed only in a function body).
 struct member_site {
-  bool fired = static_cast<bool>(FAILPOINT("registry.member_initializer"));
+  bool fired = [] { return static_cast<bool>(FAILPOINT("registry.member_initializer")); }();
 };
 }  // namespace
 
