@@ -93,12 +93,18 @@ inline reader_slot* my_reader_slot() noexcept {
 // True when writers issue membarrier(2), so readers need only compiler barriers.
 extern bool readers_use_membarrier;
 
+// readers_use_membarrier, hinted true: the hot path lays out the plain-store branch inline (the
+// kernels this runs on have membarrier; valgrind and ThreadSanitizer builds take the other).
+inline bool membarrier_orders_readers() noexcept {
+  return __builtin_expect(readers_use_membarrier, 1);
+}
+
 // An open read section of the calling thread. Not reentrant: one per thread at a time.
 class read_section {
  public:
   explicit read_section(reader_slot* slot) noexcept : slot_(slot) {
     const std::uint64_t odd = slot_->sequence.load(std::memory_order_relaxed) + 1;
-    if (readers_use_membarrier) {
+    if (membarrier_orders_readers()) {
       slot_->sequence.store(odd, std::memory_order_relaxed);
       std::atomic_signal_fence(std::memory_order_seq_cst);
     } else {
@@ -180,7 +186,7 @@ inline thread_counts* my_counts(reader_slot* slot, std::uint32_t index,
 // writers use membarrier; otherwise a sequentially consistent add, which orders it before the
 // caller's load of the waiters count (wait_for's heavy_fence is the other half).
 inline void count_run(thread_counts& c) noexcept {
-  if (readers_use_membarrier) {
+  if (membarrier_orders_readers()) {
     c.runs.store(c.runs.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     light_fence();
   } else {
@@ -191,7 +197,7 @@ inline void count_run(thread_counts& c) noexcept {
 // Orders the owner's store to its batch's bottom before its load of the top (the thief's side
 // is heavy_fence): a compiler barrier when writers issue membarrier(2), else a full fence.
 inline void batch_fence() noexcept {
-  if (readers_use_membarrier) {
+  if (membarrier_orders_readers()) {
     light_fence();
   } else {
     std::atomic_thread_fence(std::memory_order_seq_cst);
