@@ -131,8 +131,9 @@ extern struct failpoint_detail_c_site* __start_failpoint_sites[]
 extern struct failpoint_detail_c_site* __stop_failpoint_sites[]
     __attribute__((weak, visibility("hidden")));
 
-/* Runs when the module loads; the runtime skips sites another translation unit registered. */
-__attribute__((constructor, used)) static void failpoint_detail_register_module(void) {
+/* Runs when the module loads, before the module's other constructors (the first priority open to
+ * programs, as for C++ sites); the runtime skips a section another translation unit handed over. */
+__attribute__((constructor(101), used)) static void failpoint_detail_register_module(void) {
   failpoint_detail_register_c_sites(__start_failpoint_sites, __stop_failpoint_sites);
 }
 
