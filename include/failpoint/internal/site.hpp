@@ -15,15 +15,11 @@
 
 #include "failpoint/export.hpp"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define FAILPOINT_DETAIL_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define FAILPOINT_DETAIL_UNLIKELY(x) (x)
-#endif
-
 #if !defined(__ELF__) || !(defined(__GNUC__) || defined(__clang__))
 #error "failpoint sites need GCC or Clang and an ELF target (Linux, the BSDs)"
 #endif
+
+#define FAILPOINT_DETAIL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 // Yields a reference to the static site object of this source location. A site is one
 // constant-initialized static object (no code runs to create it, no guard) and one pointer to it
