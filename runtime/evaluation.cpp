@@ -294,20 +294,73 @@ using namespace runtime_internal;
 
 namespace {
 
-// The body of evaluate(), evaluate_plain() and evaluate_number(), inlined into each.
-[[gnu::always_inline]] inline raw_hit evaluate_inline(site& s) {
+// What an evaluation found: the raw hit, and for a value the number types it fits
+// (number_rows_fitting).
+struct evaluated {
+  raw_hit hit;
+  std::uint64_t fitting_rows;
+};
+
+// A hit of a point whose configuration has fast hits (registry.hpp, fast_hit_state): counts the
+// run in the thread's counters and yields the first term's word, payload and fitting rows without
+// opening a read section or reading the snapshot. False, having done nothing, when the hit needs
+// the full evaluation: no fast state (or it is being replaced), the settle check is pending, the
+// thread's counters are not yet set to this configuration (its first hit resets them), or the
+// hit is traced. After a true, the caller wakes wait_for() callers when `notify` says so, as
+// the full evaluation does: the waiters count is read after the run is counted.
+[[gnu::always_inline]] inline bool fast_hit(site& s, evaluated& out, bool& notify) noexcept {
+  point* const p = static_cast<point*>(s.point);
+  if (p == nullptr)
+    return false;
+  const std::uint64_t generation = p->fast.generation.load(std::memory_order_acquire);
+  // Its own branch: the configurations without fast hits (a probability, a count) leave here.
+  if (generation == 0)
+    return false;
+  const std::uint64_t word = p->fast.word.load(std::memory_order_relaxed);
+  const std::uint64_t payload = p->fast.payload.load(std::memory_order_relaxed);
+  const std::uint64_t fitting_rows = p->fast.fitting_rows.load(std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_acquire);
+  reader_slot* const slot = current_reader_slot;
+  const std::uint32_t index = p->index;
+  if (FAILPOINT_DETAIL_UNLIKELY(p->fast.generation.load(std::memory_order_relaxed) != generation))
+    return false;
+  if (FAILPOINT_DETAIL_UNLIKELY(slot == nullptr || index >= counts_in_slot))
+    return false;
+  if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed) ||
+                                trace_on.load(std::memory_order_relaxed)))
+    return false;
+  thread_counts& counts = slot->counts[index];
+  if (FAILPOINT_DETAIL_UNLIKELY(counts.generation.load(std::memory_order_relaxed) != generation))
+    return false;
+  count_run(counts);
+  notify = p->waiters.load(std::memory_order_seq_cst) != 0;
+  out = evaluated{raw_hit{word, payload}, fitting_rows};
+  return true;
+}
+
+// Wakes the wait_for() callers of the site's failpoint after a fast hit.
+void notify_waiters(site& s) noexcept {
+  try {
+    after_run(static_cast<point*>(s.point), true, nullptr);
+  } catch (...) {
+  }
+}
+
+// The full evaluation, inlined into the out-of-line paths of evaluate(), evaluate_plain() and
+// evaluate_number().
+[[gnu::always_inline]] inline evaluated evaluate_full(site& s) {
   // The first hit of any failpoint settles the configuration (registry::settle); until then
   // every site is armed.
   if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed)))
     registry::instance().settle();
   point* p = static_cast<point*>(s.point);
   if (p == nullptr)
-    return raw_hit{0, 0};
+    return evaluated{raw_hit{0, 0}, 0};
   reader_slot* const slot = my_reader_slot();
   read_section guard(slot);
   snapshot* snap = p->active.load(std::memory_order_seq_cst);
   if (snap == nullptr)
-    return raw_hit{0, 0};
+    return evaluated{raw_hit{0, 0}, 0};
   // This thread's counters for the configuration (null beyond the per-thread blocks): nearly
   // every hit needs them, and looking them up first starts their loads early.
   thread_counts* const counts = my_counts(slot, p->index, snap->generation);
@@ -356,22 +409,20 @@ namespace {
     // This term runs.
     if (FAILPOINT_DETAIL_UNLIKELY(t.slow | was_last | trace_on.load(std::memory_order_relaxed) |
                                   (p->waiters.load(std::memory_order_seq_cst) != 0)))
-      return run_term(s, p, snap, i, was_last, guard);
-    const raw_hit h{t.word, t.payload};  // read before the section closes: the plan may go then
+      return evaluated{run_term(s, p, snap, i, was_last, guard), t.fitting_rows};
+    // Read before the section closes: the plan may go then.
+    const evaluated e{raw_hit{t.word, t.payload}, t.fitting_rows};
     guard.leave();
-    return h;
+    return e;
   }
-  return raw_hit{0, 0};
+  return evaluated{raw_hit{0, 0}, 0};
 }
 
-}  // namespace
-
-raw_hit evaluate(site& s) {
-  return evaluate_inline(s);
+[[gnu::noinline]] raw_hit evaluate_slow(site& s) {
+  return evaluate_full(s).hit;
 }
 
-bool evaluate_plain(site& s) {
-  const raw_hit r = evaluate_inline(s);
+bool plain_of(site& s, raw_hit r) {
   if (r.word == 0)
     return false;
   if ((r.word & 0xff) == static_cast<std::uint64_t>(value_kind::none) + 1)
@@ -381,24 +432,84 @@ bool evaluate_plain(site& s) {
   return false;
 }
 
-number_hit evaluate_number(site& s, std::uint64_t word) {
-  const raw_hit r = evaluate_inline(s);
-  const value_type type = number_type(word);
-  const std::uint64_t fitting_word =
-      static_cast<std::uint64_t>(type.cls == value_class::boolean ? value_kind::boolean
-                                                                  : value_kind::integer) +
-      1;
-  const auto integer = static_cast<std::int64_t>(r.payload);
-  bool fits = r.word == fitting_word;
-  if (type.cls == value_class::integer)
-    fits &= (integer >= type.min) &
-            ((integer <= 0) | (static_cast<std::uint64_t>(integer) <= type.max));
+[[gnu::noinline]] bool evaluate_plain_slow(site& s) {
+  return plain_of(s, evaluate_full(s).hit);
+}
+
+// Whether a number hit fits the type `word` describes: its row's bit in the value's fitting rows.
+bool fits_number(const evaluated& e, std::uint64_t word) noexcept {
+  return (e.fitting_rows >> ((word >> 24) & 0x3f)) & 1;
+}
+
+// A number site's result: a value that does not fit its type is reported by check_number and
+// does not fire.
+number_hit number_of(site& s, const evaluated& e, std::uint64_t word) {
   // No branch on whether the failpoint fired: under `50%return(1)` that outcome is random, and a
   // branch on it here would be mispredicted on top of the site's own branch on the hit.
-  const bool fired = r.word != 0;
-  if (FAILPOINT_DETAIL_UNLIKELY(fired & !fits))
-    return check_number(s, r, word);
-  return number_hit{fired, integer};
+  if (FAILPOINT_DETAIL_UNLIKELY((e.hit.word != 0) & !fits_number(e, word)))
+    return check_number(s, e.hit, word);
+  return number_hit{e.hit.word != 0, static_cast<std::int64_t>(e.hit.payload)};
+}
+
+[[gnu::noinline]] number_hit evaluate_number_slow(site& s, std::uint64_t word) {
+  return number_of(s, evaluate_full(s), word);
+}
+
+// The rare ends of a fast hit, out of line so that the fast hit itself makes no call and needs
+// no stack frame (its other calls are tail calls): wait_for() callers to wake, or a value that
+// does not fit the site's type.
+[[gnu::noinline]] raw_hit raw_after_waiters(site& s, raw_hit r) noexcept {
+  notify_waiters(s);
+  return r;
+}
+[[gnu::noinline]] bool plain_after_fast_hit(site& s, raw_hit r, bool notify) {
+  if (notify)
+    notify_waiters(s);
+  return plain_of(s, r);
+}
+[[gnu::noinline]] number_hit number_after_fast_hit(site& s, std::uint64_t hit_word,
+                                                   std::uint64_t payload,
+                                                   std::uint64_t fitting_rows, std::uint64_t word,
+                                                   bool notify) {
+  if (notify)
+    notify_waiters(s);
+  return number_of(s, evaluated{raw_hit{hit_word, payload}, fitting_rows}, word);
+}
+
+}  // namespace
+
+// Each entry point tries the fast hit and otherwise tail-calls its out-of-line full evaluation.
+
+raw_hit evaluate(site& s) {
+  evaluated e;
+  bool notify;
+  if (!fast_hit(s, e, notify))
+    return evaluate_slow(s);
+  if (FAILPOINT_DETAIL_UNLIKELY(notify))
+    return raw_after_waiters(s, e.hit);
+  return e.hit;
+}
+
+bool evaluate_plain(site& s) {
+  evaluated e;
+  bool notify;
+  if (!fast_hit(s, e, notify))
+    return evaluate_plain_slow(s);
+  const bool plain = e.hit.word == static_cast<std::uint64_t>(value_kind::none) + 1;
+  if (FAILPOINT_DETAIL_UNLIKELY(notify | ((e.hit.word != 0) & !plain)))
+    return plain_after_fast_hit(s, e.hit, notify);
+  return plain;
+}
+
+number_hit evaluate_number(site& s, std::uint64_t word) {
+  evaluated e;
+  bool notify;
+  if (!fast_hit(s, e, notify))
+    return evaluate_number_slow(s, word);
+  const bool fired = e.hit.word != 0;
+  if (FAILPOINT_DETAIL_UNLIKELY(notify | (fired & !fits_number(e, word))))
+    return number_after_fast_hit(s, e.hit.word, e.hit.payload, e.fitting_rows, word, notify);
+  return number_hit{fired, static_cast<std::int64_t>(e.hit.payload)};
 }
 
 value string_value(raw_hit h) noexcept {

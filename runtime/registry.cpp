@@ -47,7 +47,17 @@ std::uint64_t mix_seed(std::uint64_t seed) noexcept {
 // Replaces the active snapshot (caller holds p->mutex). The reference `active` held is dropped
 // once no evaluator can still be reading the old snapshot, without waiting for that here.
 void swap_active(point* p, snapshot* next) noexcept {
+  // The fast hits of the old configuration end first (a reader that saw its generation and then
+  // reads the new words finds generation 0 or the new one on its second look).
+  p->fast.generation.store(0, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
   snapshot* old = p->active.exchange(next, std::memory_order_seq_cst);
+  if (next != nullptr && next->fast_hits) {
+    p->fast.word.store(next->plans[0].word, std::memory_order_relaxed);
+    p->fast.payload.store(next->plans[0].payload, std::memory_order_relaxed);
+    p->fast.fitting_rows.store(next->plans[0].fitting_rows, std::memory_order_relaxed);
+    p->fast.generation.store(next->generation, std::memory_order_release);
+  }
   const bool armed = next != nullptr;
   for (site* s : p->sites)
     s->armed.store(armed, std::memory_order_release);
@@ -227,10 +237,13 @@ snapshot::snapshot(runtime_internal::parsed_terms p, point* o)
     const bool is_off = t.act == runtime_internal::action::off;
     plan.word = is_off ? 0 : static_cast<std::uint64_t>(t.val.kind) + 1;
     plan.payload = is_off ? 0 : static_cast<std::uint64_t>(t.val.integer);
+    plan.fitting_rows = is_off ? 0 : runtime_internal::number_rows_fitting(t.val);
     plan.counted = t.count.has_value();
     plan.slow =
         !is_off && (t.act != runtime_internal::action::return_ || t.val.kind == value_kind::string);
   }
+  fast_hits = !parsed.terms.empty() && plans[0].threshold == ~std::uint64_t(0) &&
+              !plans[0].counted && !plans[0].slow;
 }
 
 }  // namespace detail

@@ -39,15 +39,16 @@ namespace detail {
 
 struct point;
 
-// What evaluation needs of one term, in 32 bytes.
+// What evaluation needs of one term, in 40 bytes.
 struct term_plan {
-  std::uint64_t threshold;  // a roll below this runs the term; all ones: no probability
-  std::uint64_t word;       // raw_hit::word when it returns a number, a boolean or no value
-  std::uint64_t payload;    // raw_hit::payload likewise
-  bool counted;             // has a count (its lanes, from snapshot::lanes[first_lane])
-  bool slow;                // anything but such a return: evaluated out of line
-  std::uint8_t lane_mask;   // the term's lanes minus one: 0 or count_lanes_per_term - 1
-  bool batched;             // threads take its runs in batches (snapshot::batched_term)
+  std::uint64_t threshold;     // a roll below this runs the term; all ones: no probability
+  std::uint64_t word;          // raw_hit::word when it returns a number, a boolean or no value
+  std::uint64_t payload;       // raw_hit::payload likewise
+  std::uint64_t fitting_rows;  // the number types its value fits (number_rows_fitting)
+  bool counted;                // has a count (its lanes, from snapshot::lanes[first_lane])
+  bool slow;                   // anything but such a return: evaluated out of line
+  std::uint8_t lane_mask;      // the term's lanes minus one: 0 or count_lanes_per_term - 1
+  bool batched;                // threads take its runs in batches (snapshot::batched_term)
   std::uint32_t first_lane;
 };
 
@@ -86,6 +87,9 @@ struct snapshot {
   point* owner;
   bool can_exhaust;               // every term has a count, so the chain can be used up
   bool has_batched_term = false;  // one term's runs are taken in per-thread batches
+  // The first term always runs and only counts and returns a number or nothing: hits take the
+  // point's fast_hit_state instead (plans[0]'s word and payload).
+  bool fast_hits = false;
   // Set when the snapshot stops being active (owner's mutex): its runs from then on. A hit that
   // loaded it just before may still count a run in its thread's counters; the count stays the
   // one seen when the failpoint was reconfigured (the reconfiguration does not wait for it).
@@ -93,23 +97,39 @@ struct snapshot {
   std::uint64_t frozen_runs = 0;
 };
 
-// Everything the runtime knows about one failpoint name.
-struct point {
-  point(std::string n, std::uint32_t i) : name(std::move(n)), index(i) {}
+// What every hit of a point returns while its configuration starts with a term that always runs
+// and only counts and returns (`off`, `return`, `return(7)`, `return(true)`: no count, no
+// probability, no string): the hit then reads these three words instead of the snapshot, with no
+// read section. A seqlock on `generation`, written under the point's mutex by swap_active: 0 while
+// there is no such configuration or it is being replaced, else the configuration's generation,
+// which no other configuration of the point ever has (so a reader that sees the same generation
+// before and after reading the other words read one configuration's words).
+struct fast_hit_state {
+  std::atomic<std::uint64_t> generation{0};
+  std::atomic<std::uint64_t> word{0};  // the term's term_plan::word, payload and fitting_rows
+  std::atomic<std::uint64_t> payload{0};
+  std::atomic<std::uint64_t> fitting_rows{0};
+};
+
+// Everything the runtime knows about one failpoint name. The fields every hit reads come first,
+// on one cache line.
+struct alignas(64) point {
+  point(std::string n, std::uint32_t i) : index(i), name(std::move(n)) {}
+
+  const std::uint32_t index;  // 0, 1, 2... in creation order: the slot of its per-thread counters
+  // Threads in wait_for; runs notify `changed` only when this is not zero.
+  std::atomic<std::uint32_t> waiters{0};
+  fast_hit_state fast;
+  // The configuration evaluated now; null when off or used up. Read lock-free by evaluators.
+  std::atomic<snapshot*> active{nullptr};
 
   const std::string name;
-  const std::uint32_t index;  // 0, 1, 2... in creation order: the slot of its per-thread counters
 
   // Guards sites, generation, active, last, disabled and the condition variable's waits.
   std::mutex mutex;
   std::condition_variable changed;  // reconfiguration (pause) and runs (wait_for)
   std::vector<site*> sites;
   std::uint64_t generation = 0;  // bumped by every enable and disable
-
-  // The configuration evaluated now; null when off or used up. Read lock-free by evaluators.
-  std::atomic<snapshot*> active{nullptr};
-  // Threads in wait_for; runs notify `changed` only when this is not zero.
-  std::atomic<std::uint32_t> waiters{0};
 
   snapshot* last = nullptr;  // the latest configuration, kept after disable for its count
   bool disabled = true;      // explicitly disabled (status shows no terms)

@@ -86,6 +86,31 @@ const void* object_for(const char* text, const void* type_key,
 
 }  // namespace
 
+namespace {
+
+enum class any_enum : int {};
+
+// One number type of each row of number_type_row (the type words of every row).
+constexpr std::uint64_t row_words[] = {
+    detail::number_type_word<bool>(),          detail::number_type_word<std::int8_t>(),
+    detail::number_type_word<std::int16_t>(),  detail::number_type_word<std::int32_t>(),
+    detail::number_type_word<std::int64_t>(),  detail::number_type_word<std::uint8_t>(),
+    detail::number_type_word<std::uint16_t>(), detail::number_type_word<std::uint32_t>(),
+    detail::number_type_word<std::uint64_t>(), detail::number_type_word<any_enum>(),
+    detail::number_type_word<double>(),
+};
+
+}  // namespace
+
+std::uint64_t number_rows_fitting(const detail::value& v) noexcept {
+  std::uint64_t rows = 0;
+  for (const std::uint64_t word : row_words) {
+    if (detail::conversion_error(v, detail::number_type(word)) == nullptr)
+      rows |= std::uint64_t(1) << (word >> 24);
+  }
+  return rows;
+}
+
 detail::number_hit check_number(detail::site& s, detail::raw_hit r, std::uint64_t word) noexcept {
   const detail::hit h(r);
   const detail::value v = h.get();

@@ -275,14 +275,35 @@ struct number_hit {
   std::int64_t integer;
 };
 
+// The row of a number type among the eleven kinds of number a value may have to fit: 0 for bool,
+// 1-4 for the signed integers of 1, 2, 4 and 8 bytes (and wider, which accept what 8 bytes do),
+// 5-8 for the unsigned ones, 9 for an enum, 10 for floating point. The runtime keeps, for each
+// configured value, a mask of the rows it fits: a hit tests one bit instead of the range.
+template <class T>
+constexpr std::uint64_t number_type_row() noexcept {
+  constexpr value_class cls = value_type_of<T>().cls;
+  if constexpr (cls == value_class::boolean) {
+    return 0;
+  } else if constexpr (cls == value_class::integer) {
+    constexpr std::uint64_t size_row = sizeof(T) == 1   ? 0
+                                       : sizeof(T) == 2 ? 1
+                                       : sizeof(T) == 4 ? 2
+                                                        : 3;
+    return (std::is_signed<T>::value ? 1 : 5) + size_row;
+  } else {
+    return cls == value_class::enumeration ? 9 : 10;
+  }
+}
+
 // A number type in one word: the value_class in bits 0-7, 1 in bit 8 for a signed integer type,
-// the size in bytes in bits 16-23 (an integer type's range follows from both). Types with one
-// word share one evaluate_number (int and int32_t, every enum of one size...).
+// the size in bytes in bits 16-23 (an integer type's range follows from both), and its
+// number_type_row in bits 24-31. Types with one word are one type to the runtime (int and
+// int32_t, every enum of one size...).
 template <class T>
 constexpr std::uint64_t number_type_word() noexcept {
   return static_cast<std::uint64_t>(value_type_of<T>().cls) |
          (static_cast<std::uint64_t>(std::is_signed<T>::value) << 8) |
-         (static_cast<std::uint64_t>(sizeof(T)) << 16);
+         (static_cast<std::uint64_t>(sizeof(T)) << 16) | (number_type_row<T>() << 24);
 }
 
 // The value_type a number_type_word describes.
