@@ -1,6 +1,7 @@
 // Concurrency: hitting threads never serialize on each other, control never waits for a thread
 // that sleeps or pauses, counts add up exactly, and wait_for wakes without polling.
 #include <atomic>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -259,6 +260,65 @@ TEST_CASE("threads hit while another thread reconfigures at random", "[concurren
   CHECK(hit_int() == 5);
   CHECK(hit_int() == 0);
   CHECK(failpoint::status("conc.int")->count == 2);
+}
+
+namespace {
+std::int64_t hit_i64() {
+  if (auto fp = FAILPOINT_VALUE("conc.i64", std::int64_t))
+    return *fp;
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("a hit sees one whole configuration while another thread reconfigures",
+          "[concurrency][stress]") {
+  // Hits of a failpoint that always returns read the value without a read section (a seqlock on
+  // the configuration's generation): a hit mixing the words of `off` and `return(v)` would fire
+  // with 0, or with the fitting types of one and the value of the other.
+  std::atomic<bool> stop{false};
+  std::atomic<long> hits{0}, bad{0}, fired{0};
+  std::vector<std::thread> hitters;
+  for (int t = 0; t < 2; ++t)
+    hitters.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        if (auto fp = FAILPOINT_VALUE("conc.i64", std::int64_t)) {
+          fired.fetch_add(1, std::memory_order_relaxed);
+          if (*fp != 1 && *fp != -2 && *fp != 5000000000)
+            bad.fetch_add(1, std::memory_order_relaxed);
+        }
+        hits.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  const char* settings[] = {"return(1)", "off", "return(-2)", "return(5000000000)"};
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  for (int i = 0; (i < 20000 || hits.load() < 200000 || fired.load() == 0) &&
+                  std::chrono::steady_clock::now() < deadline;
+       ++i) {
+    if (i % 9 == 0) {
+      failpoint::disable("conc.i64");
+    } else {
+      failpoint::enable("conc.i64", settings[i % 4]);
+    }
+  }
+  stop = true;
+  for (auto& t : hitters)
+    t.join();
+  CHECK(hits >= 200000);
+  CHECK(fired > 0);
+  CHECK(bad == 0);
+  CHECK(failpoint::status("conc.i64")->mismatches == 0);
+  // Counts restart with each configuration, on the fast hits too.
+  failpoint::enable("conc.i64", "return(1)");
+  for (int i = 0; i < 5; ++i)
+    CHECK(hit_i64() == 1);
+  CHECK(failpoint::status("conc.i64")->count == 5);
+  failpoint::enable("conc.i64", "off");
+  for (int i = 0; i < 3; ++i)
+    CHECK(hit_i64() == 0);
+  CHECK(failpoint::status("conc.i64")->count == 3);
+  failpoint::disable("conc.i64");
+  CHECK(hit_i64() == 0);
+  CHECK(failpoint::status("conc.i64")->count == 3);
 }
 
 TEST_CASE("wait_for wakes when the count is reached and times out otherwise", "[concurrency]") {

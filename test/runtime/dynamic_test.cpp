@@ -3,8 +3,11 @@
 #include "failpoint/dynamic.hpp"
 
 #include <atomic>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -152,4 +155,115 @@ TEST_CASE("counts stay exact for thousands of failpoints hit from several thread
   CHECK(counted_returns == fired.load());
   CHECK(fired.load() > 0);
   failpoint::disable_all();
+}
+
+namespace {
+
+// Whether a term's integer value converts to T, by the rule README's types table states: an
+// integer type takes the integers in its range, an enum or floating-point type any integer,
+// bool only true and false.
+template <class T>
+bool integer_fits(std::int64_t v) {
+  if constexpr (std::is_same<T, bool>::value) {
+    return false;
+  } else if constexpr (std::is_integral<T>::value) {
+    if (v < 0)
+      return std::is_signed<T>::value &&
+             v >= static_cast<std::int64_t>(std::numeric_limits<T>::min());
+    return static_cast<std::uint64_t>(v) <=
+           static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  } else {
+    return true;
+  }
+}
+
+enum class probe_enum : short {};
+
+// Hits `fp` as a site of type T three times (the thread's first hit of a configuration takes the
+// full evaluation, the later ones the fast one) and checks each outcome against integer_fits.
+// Returns the hits that did not fit (each is counted as a mismatch).
+template <class T>
+int check_number_site(const failpoint::named& fp, std::int64_t v) {
+  int misfits = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto hit = fp.value<T>();
+    const bool fits = integer_fits<T>(v);
+    CHECK(static_cast<bool>(hit) == fits);
+    if (hit && fits)
+      CHECK(*hit == static_cast<T>(v));
+    misfits += fits ? 0 : 1;
+  }
+  return misfits;
+}
+
+}  // namespace
+
+TEST_CASE("an integer fires at a number site exactly when it fits the site's type, on every hit",
+          "[dynamic][types]") {
+  INFO(
+      "name and type of its own, which the runtime cannot check when it is set: every value is "
+      "accepted then and checked at the hit");
+  failpoint::named fp("dynamic.rows", "probe_type");
+  const std::int64_t values[] = {0,
+                                 1,
+                                 -1,
+                                 127,
+                                 128,
+                                 -128,
+                                 -129,
+                                 255,
+                                 256,
+                                 32767,
+                                 32768,
+                                 -32768,
+                                 -32769,
+                                 65535,
+                                 65536,
+                                 INT32_MAX,
+                                 std::int64_t(INT32_MAX) + 1,
+                                 INT32_MIN,
+                                 std::int64_t(INT32_MIN) - 1,
+                                 UINT32_MAX,
+                                 std::int64_t(UINT32_MAX) + 1,
+                                 INT64_MAX,
+                                 INT64_MIN};
+  for (const std::int64_t v : values) {
+    INFO("return(" << v << ")");
+    failpoint::enable("dynamic.rows", "return(" + std::to_string(v) + ")");
+    int misfits = 0;
+    misfits += check_number_site<bool>(fp, v);
+    misfits += check_number_site<char>(fp, v);
+    misfits += check_number_site<std::int8_t>(fp, v);
+    misfits += check_number_site<std::uint8_t>(fp, v);
+    misfits += check_number_site<std::int16_t>(fp, v);
+    misfits += check_number_site<std::uint16_t>(fp, v);
+    misfits += check_number_site<std::int32_t>(fp, v);
+    misfits += check_number_site<std::uint32_t>(fp, v);
+    misfits += check_number_site<long>(fp, v);
+    misfits += check_number_site<std::int64_t>(fp, v);
+    misfits += check_number_site<std::uint64_t>(fp, v);
+    misfits += check_number_site<unsigned long long>(fp, v);
+    misfits += check_number_site<probe_enum>(fp, v);
+    misfits += check_number_site<double>(fp, v);
+    auto s = failpoint::status("dynamic.rows");
+    CHECK(s->mismatches == static_cast<std::uint64_t>(misfits));
+    CHECK(s->count == 14 * 3);
+  }
+  // true and false fit bool and nothing else; a `return` without value fits no number type.
+  for (const char* terms : {"return(true)", "return(false)", "return"}) {
+    INFO(terms);
+    failpoint::enable("dynamic.rows", terms);
+    const bool is_bool = std::string(terms) != "return";
+    for (int i = 0; i < 3; ++i) {
+      auto b = fp.value<bool>();
+      CHECK(static_cast<bool>(b) == is_bool);
+      if (b)
+        CHECK(*b == (std::string(terms) == "return(true)"));
+      CHECK_FALSE(fp.value<int>());
+      CHECK_FALSE(fp.value<double>());
+      CHECK_FALSE(fp.value<probe_enum>());
+    }
+    CHECK(failpoint::status("dynamic.rows")->mismatches == (is_bool ? 9u : 12u));
+  }
+  failpoint::disable("dynamic.rows");
 }
