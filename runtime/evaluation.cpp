@@ -407,11 +407,12 @@ void notify_waiters(site& s) noexcept {
       }
     }
     // This term runs.
+    // Read before the section closes (run_term closes it): the plan may go then.
+    const std::uint64_t fitting_rows = t.fitting_rows;
     if (FAILPOINT_DETAIL_UNLIKELY(t.slow | was_last | trace_on.load(std::memory_order_relaxed) |
                                   (p->waiters.load(std::memory_order_seq_cst) != 0)))
-      return evaluated{run_term(s, p, snap, i, was_last, guard), t.fitting_rows};
-    // Read before the section closes: the plan may go then.
-    const evaluated e{raw_hit{t.word, t.payload}, t.fitting_rows};
+      return evaluated{run_term(s, p, snap, i, was_last, guard), fitting_rows};
+    const evaluated e{raw_hit{t.word, t.payload}, fitting_rows};
     guard.leave();
     return e;
   }
