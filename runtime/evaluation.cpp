@@ -305,9 +305,10 @@ struct evaluated {
 // run in the thread's counters and yields the first term's word, payload and fitting rows without
 // opening a read section or reading the snapshot. False, having done nothing, when the hit needs
 // the full evaluation: no fast state (or it is being replaced), the settle check is pending, the
-// thread's counters are not yet set to this configuration (its first hit resets them), or the
-// hit is traced. After a true, the caller wakes wait_for() callers when `notify` says so, as
-// the full evaluation does: the waiters count is read after the run is counted.
+// thread's counters are not yet set to this configuration (its first hit resets them, and
+// allocates their block beyond the slot's own 128), or the hit is traced. After a true, the caller
+// wakes wait_for() callers when `notify` says so, as the full evaluation does: the waiters count is
+// read after the run is counted.
 [[gnu::always_inline]] inline bool fast_hit(site& s, evaluated& out, bool& notify) noexcept {
   point* const p = static_cast<point*>(s.point);
   if (p == nullptr)
@@ -324,15 +325,27 @@ struct evaluated {
   const std::uint32_t index = p->index;
   if (FAILPOINT_DETAIL_UNLIKELY(p->fast.generation.load(std::memory_order_relaxed) != generation))
     return false;
-  if (FAILPOINT_DETAIL_UNLIKELY(slot == nullptr || index >= counts_in_slot))
+  if (FAILPOINT_DETAIL_UNLIKELY(slot == nullptr))
     return false;
   if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed) ||
                                 trace_on.load(std::memory_order_relaxed)))
     return false;
-  thread_counts& counts = slot->counts[index];
-  if (FAILPOINT_DETAIL_UNLIKELY(counts.generation.load(std::memory_order_relaxed) != generation))
+  thread_counts* counts;
+  if (__builtin_expect(index < counts_in_slot, 1)) {
+    counts = &slot->counts[index];
+  } else {
+    // A block of the slot's counters, once the full evaluation allocated it.
+    if (index >= counted_points)
+      return false;
+    const std::uint32_t at = index - counts_in_slot;
+    counts_block* const block = slot->blocks[at / counts_per_block].load(std::memory_order_relaxed);
+    if (block == nullptr)
+      return false;
+    counts = &block->entries[at % counts_per_block];
+  }
+  if (FAILPOINT_DETAIL_UNLIKELY(counts->generation.load(std::memory_order_relaxed) != generation))
     return false;
-  count_run(counts);
+  count_run(*counts);
   notify = p->waiters.load(std::memory_order_seq_cst) != 0;
   out = evaluated{raw_hit{word, payload}, fitting_rows};
   return true;
