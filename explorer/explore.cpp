@@ -185,16 +185,6 @@ std::string failure_key(const std::string& out, const std::string& err) {
   return result;
 }
 
-bool fired(const std::vector<process_trace>& trace, const fault& f) {
-  for (const process_trace& t : trace) {
-    for (const traced_hit& h : t.hits) {
-      if (h.injected && h.hit == f.hit && h.name == f.name)
-        return true;
-    }
-  }
-  return false;
-}
-
 // --- Reach: what a run's trace says about each failpoint. ---
 
 struct reach {
@@ -687,7 +677,7 @@ run_result run_schedule(const command& cmd, const schedule& faults,
   else if (!p.timed_out)
     r.signal = p.code;
   for (const fault& f : faults)
-    r.realized = r.realized && fired(r.trace, f);
+    r.realized = r.realized && fault_fired(r.trace, f);
   r.kind = r.realized ? r.observed : outcome::not_realized;
   if (is_failure(r.kind)) {
     r.key = r.kind == outcome::hang ? fmt::format("no end after {} ms", timeout.count())

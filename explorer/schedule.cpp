@@ -61,6 +61,17 @@ const char* entry_marker() {
   return understood ? "?" : "";
 }
 
+bool fault_fired(const std::vector<process_trace>& trace, const fault& f) {
+  for (const process_trace& t : trace) {
+    for (const traced_hit& h : t.hits) {
+      const bool at_its_hit = f.mode == fault_mode::from ? h.hit >= f.hit : h.hit == f.hit;
+      if (h.injected && at_its_hit && h.name == f.name)
+        return true;
+    }
+  }
+  return false;
+}
+
 void canonicalize(schedule& s) {
   std::sort(s.begin(), s.end(), [](const fault& a, const fault& b) { return key(a) < key(b); });
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "failpoint/explore.hpp"
+
 namespace failpoint {
 namespace explorer {
 
@@ -29,6 +31,12 @@ struct fault {
 
 // A set of faults, kept sorted by (name, hit, term, mode): its canonical form.
 using schedule = std::vector<fault>;
+
+// Whether the trace shows fault `f` fired: an injected hit of its failpoint at hit k, or for a
+// `from` fault at k or any later hit. A `from` fault's record of hit k can be missing when the
+// process ended (a crash the fault caused in another thread) between the moment the hitting
+// thread took k and the moment it wrote the record; a later injected hit proves it fired as well.
+bool fault_fired(const std::vector<process_trace>& trace, const fault& f);
 
 // Sorts a schedule into its canonical order.
 void canonicalize(schedule& s);

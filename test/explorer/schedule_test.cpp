@@ -54,6 +54,30 @@ TEST_CASE("a fault joins a schedule unless it repeats a hit or follows a from fa
   CHECK(can_add(f, {"a", 2, "return(false)", fault_mode::once}));
 }
 
+TEST_CASE("a fault fired when the trace shows it injected at its hit, or later for a from fault",
+          "[explorer][schedule]") {
+  auto hit = [](const char* name, std::uint64_t k, bool injected) {
+    failpoint::traced_hit h;
+    h.name = name;
+    h.hit = k;
+    h.injected = injected;
+    h.action = injected ? "return" : "off";
+    return h;
+  };
+  failpoint::process_trace t;
+  // Hit 1 of "a" was taken by a thread that never wrote its record (the process crashed first).
+  t.hits = {hit("a", 2, true), hit("a", 3, true), hit("b", 1, false), hit("b", 2, true)};
+  const std::vector<failpoint::process_trace> trace = {t};
+  CHECK(fault_fired(trace, {"a", 1, "return(true)", fault_mode::from}));
+  CHECK(fault_fired(trace, {"a", 2, "return(true)", fault_mode::once}));
+  CHECK_FALSE(fault_fired(trace, {"a", 1, "return(true)", fault_mode::once}));
+  CHECK_FALSE(fault_fired(trace, {"a", 4, "return(true)", fault_mode::from}));
+  CHECK_FALSE(fault_fired(trace, {"b", 1, "return(true)", fault_mode::once}));  // ran `off`
+  CHECK(fault_fired(trace, {"b", 1, "return(true)", fault_mode::from}));
+  CHECK_FALSE(fault_fired(trace, {"c", 1, "return(true)", fault_mode::from}));
+  CHECK_FALSE(fault_fired({}, {"a", 1, "return(true)", fault_mode::from}));
+}
+
 TEST_CASE("hits with faults: all up to 16, then the ends, powers of two and a seeded sample",
           "[explorer][schedule]") {
   CHECK(choose_hits(1, 7, "x") == std::vector<std::uint64_t>{1});
