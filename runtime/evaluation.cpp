@@ -330,19 +330,10 @@ struct evaluated {
   if (FAILPOINT_DETAIL_UNLIKELY(settle_pending.load(std::memory_order_relaxed) ||
                                 trace_on.load(std::memory_order_relaxed)))
     return false;
-  thread_counts* counts;
-  if (__builtin_expect(index < counts_in_slot, 1)) {
-    counts = &slot->counts[index];
-  } else {
-    // A block of the slot's counters, once the full evaluation allocated it.
-    if (index >= counted_points)
-      return false;
-    const std::uint32_t at = index - counts_in_slot;
-    counts_block* const block = slot->blocks[at / counts_per_block].load(std::memory_order_relaxed);
-    if (block == nullptr)
-      return false;
-    counts = &block->entries[at % counts_per_block];
-  }
+  // Null until the full evaluation allocated the block of a failpoint beyond the slot's own.
+  thread_counts* const counts = existing_counts(slot, index);
+  if (FAILPOINT_DETAIL_UNLIKELY(counts == nullptr))
+    return false;
   if (FAILPOINT_DETAIL_UNLIKELY(counts->generation.load(std::memory_order_relaxed) != generation))
     return false;
   count_run(*counts);

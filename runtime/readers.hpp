@@ -148,25 +148,32 @@ void retire_after_readers(void (*fn)(void*), void* arg) noexcept;
 // failpoints); null when memory ran out.
 counts_block* allocate_counts_block(reader_slot* slot, std::uint32_t block) noexcept;
 
+// The slot's counters for failpoint number `index` as they are: null when `index` is beyond the
+// per-thread blocks or its block is not allocated yet (my_counts allocates it).
+inline thread_counts* existing_counts(reader_slot* slot, std::uint32_t index) noexcept {
+  if (__builtin_expect(index < counts_in_slot, 1))
+    return &slot->counts[index];
+  if (index >= counted_points)
+    return nullptr;
+  const std::uint32_t at = index - counts_in_slot;
+  counts_block* const b = slot->blocks[at / counts_per_block].load(std::memory_order_relaxed);
+  return b == nullptr ? nullptr : &b->entries[at % counts_per_block];
+}
+
 // The calling thread's counters for failpoint number `index`, set to `generation` (reset when
 // they counted another configuration); null when `index` is beyond the per-thread blocks or
 // memory ran out (the caller counts in the shared counters).
 inline thread_counts* my_counts(reader_slot* slot, std::uint32_t index,
                                 std::uint64_t generation) noexcept {
-  thread_counts* found;
-  if (index < counts_in_slot) {
-    found = &slot->counts[index];
-  } else {
+  thread_counts* found = existing_counts(slot, index);
+  if (found == nullptr) {
     if (index >= counted_points)
       return nullptr;
-    const std::uint32_t at = index - counts_in_slot;
-    counts_block* b = slot->blocks[at / counts_per_block].load(std::memory_order_relaxed);
-    if (b == nullptr) {
-      b = allocate_counts_block(slot, at / counts_per_block);
-      if (b == nullptr)
-        return nullptr;
-    }
-    found = &b->entries[at % counts_per_block];
+    const std::uint32_t block = (index - counts_in_slot) / counts_per_block;
+    counts_block* const b = allocate_counts_block(slot, block);
+    if (b == nullptr)
+      return nullptr;
+    found = &b->entries[(index - counts_in_slot) % counts_per_block];
   }
   thread_counts& c = *found;
   if (c.generation.load(std::memory_order_relaxed) != generation) {
