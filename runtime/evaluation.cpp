@@ -443,7 +443,7 @@ bool plain_of(site& s, raw_hit r) {
 
 // Whether a number hit fits the type `word` describes: its row's bit in the value's fitting rows.
 bool fits_number(const evaluated& e, std::uint64_t word) noexcept {
-  return (e.fitting_rows >> ((word >> 24) & 0x3f)) & 1;
+  return (e.fitting_rows >> number_row(word)) & 1;
 }
 
 // A number site's result: a value that does not fit its type is reported by check_number and
@@ -472,6 +472,7 @@ number_hit number_of(site& s, const evaluated& e, std::uint64_t word) {
     notify_waiters(s);
   return plain_of(s, r);
 }
+// (The hit comes in its three words, not as `evaluated`, so that every argument is a register.)
 [[gnu::noinline]] number_hit number_after_fast_hit(site& s, std::uint64_t hit_word,
                                                    std::uint64_t payload,
                                                    std::uint64_t fitting_rows, std::uint64_t word,

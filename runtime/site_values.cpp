@@ -84,10 +84,6 @@ const void* object_for(const char* text, const void* type_key,
   return object;
 }
 
-}  // namespace
-
-namespace {
-
 enum class any_enum : int {};
 
 // One number type of each row of number_type_row (the type words of every row).
@@ -106,7 +102,7 @@ std::uint64_t number_rows_fitting(const detail::value& v) noexcept {
   std::uint64_t rows = 0;
   for (const std::uint64_t word : row_words) {
     if (detail::conversion_error(v, detail::number_type(word)) == nullptr)
-      rows |= std::uint64_t(1) << (word >> 24);
+      rows |= std::uint64_t(1) << detail::number_row(word);
   }
   return rows;
 }

@@ -306,6 +306,11 @@ constexpr std::uint64_t number_type_word() noexcept {
          (static_cast<std::uint64_t>(sizeof(T)) << 16) | (number_type_row<T>() << 24);
 }
 
+// The number_type_row a number_type_word carries (its top byte: nothing is above it).
+constexpr std::uint64_t number_row(std::uint64_t word) noexcept {
+  return word >> 24;
+}
+
 // The value_type a number_type_word describes.
 constexpr value_type number_type(std::uint64_t word) noexcept {
   const bool is_signed = (word >> 8) & 1;
