@@ -60,7 +60,7 @@ check_eq "a C failpoint switched by FAILPOINTS" "limit 7" \
   "$(FAILPOINTS='c.WriteLimit=return(7)' "$work/consumer-build/c_app" limit)"
 check_eq "a C++ and a C failpoint in one program" "cxx 5 limit 100" \
   "$(FAILPOINTS='c.CxxSide=return(5)' "$work/consumer-build/c_mixed" | head -1)"
-ldd "$work/consumer-build/c_app" | grep -q "$root/usr/lib.*/libfailpoint.so" ||
+ldd "$work/consumer-build/c_app" | grep "$root/usr/lib.*/libfailpoint.so" >/dev/null ||
   fail "the consumer does not load the packaged runtime: $(ldd "$work/consumer-build/c_app")"
 echo "ok: the consumer loads the packaged libfailpoint"
 

@@ -100,13 +100,13 @@ case_effects() {
 case_compile_error() {
   setup ce
   # Line 17 of store.cpp is the body of Limit: plant an error there.
-  sed -n 17p "$work/ce/src/store.cpp" | grep -q "// limit = Limit;" || fail "store.cpp changed"
+  sed -n 17p "$work/ce/src/store.cpp" | grep "// limit = Limit;" >/dev/null || fail "store.cpp changed"
   sed -i '17s|// limit = Limit;|// limit = Limit + no_such_variable;|' "$work/ce/src/store.cpp"
   local log
   if log=$(build_it ce); then
     fail "a build with an error in a failpoint body succeeded"
   fi
-  echo "$log" | grep -q "^$work/ce/src/store.cpp:17:[0-9]*: error: .*no_such_variable" || {
+  echo "$log" | grep "^$work/ce/src/store.cpp:17:[0-9]*: error: .*no_such_variable" >/dev/null || {
     echo "$log"
     fail "the error is not reported at the original file and line"
   }
@@ -120,14 +120,14 @@ case_incremental() {
   touch "$work/inc/src/store.cpp"
   local log
   log=$(build_it inc) || { echo "$log"; fail "rebuild"; }
-  echo "$log" | grep -q "Rewriting failpoints in src/store.cpp" || { echo "$log"; fail "store.cpp copy not regenerated"; }
-  if echo "$log" | grep -q "Rewriting failpoints in src/main.cpp"; then
+  echo "$log" | grep "Rewriting failpoints in src/store.cpp" >/dev/null || { echo "$log"; fail "store.cpp copy not regenerated"; }
+  if echo "$log" | grep "Rewriting failpoints in src/main.cpp" >/dev/null; then
     echo "$log"
     fail "main.cpp regenerated although only store.cpp changed"
   fi
   echo "ok: editing store.cpp regenerates only its copy"
   log=$(build_it inc)
-  if echo "$log" | grep -q "Rewriting"; then
+  if echo "$log" | grep "Rewriting" >/dev/null; then
     echo "$log"
     fail "a build with nothing changed regenerated copies"
   fi
@@ -172,7 +172,7 @@ case_in_place_lines() {
   grep -q "^#line" "$f" && fail "enable in place wrote a #line directive"
   check_eq "the body line stays on its line" "$line" "$(grep -n no_such_variable "$f" | cut -d: -f1)"
   if log=$(compile_enabled "$f"); then fail "an enabled file with an error compiled"; fi
-  echo "$log" | grep -q "^$f:$line:[0-9]*: error: .*no_such_variable" || {
+  echo "$log" | grep "^$f:$line:[0-9]*: error: .*no_such_variable" >/dev/null || {
     echo "$log"
     fail "the error is not reported at line $line of the enabled file"
   }
@@ -188,7 +188,7 @@ case_in_place_lines() {
   "$tool" enable "$f"
   check_eq "the fallback form adds two lines" 8 "$(wc -l <"$f")"
   if log=$(compile_enabled "$f"); then fail "an enabled file with an error compiled"; fi
-  echo "$log" | grep -q "^$f:4:[0-9]*: error: .*no_such_name" || {
+  echo "$log" | grep "^$f:4:[0-9]*: error: .*no_such_name" >/dev/null || {
     echo "$log"
     fail "the error is not reported at the original line 4"
   }
