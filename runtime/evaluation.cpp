@@ -141,18 +141,32 @@ std::uint64_t take_many(std::atomic<std::uint64_t>& lane, std::uint64_t most) no
     }
     std::uint64_t want = left / 16;
     want = want < 1 ? 1 : want > batch_runs_max ? batch_runs_max : want;
-    const std::uint64_t got = take_many(lanes[lane].left, want);
-    if (got == 0)
-      continue;  // another thread emptied the lane meanwhile
+    // Counted as taken before the runs leave the lane and as landed once they are in the batch,
+    // so that other threads know runs are on their way (count_lane).
+    count_lane& from = lanes[lane];
+    from.batches_taken.fetch_add(1, std::memory_order_seq_cst);
+    const std::uint64_t got = take_many(from.left, want);
     if (got > 1)
       refill_batch(counts, got - 1);  // one run is this hit's
+    from.batches_landed.fetch_add(1, std::memory_order_seq_cst);
+    if (got == 0)
+      continue;  // another thread emptied the lane meanwhile
     was_last = got == 1 && lanes_empty(lanes, lane_mask);
     return true;
   }
-  if (!steal_batched_run(snap->owner->index, snap->generation, slot))
-    return false;
-  was_last = true;
-  return true;
+  // Every lane is empty, and lanes only shrink: the runs left are in threads' batches, or on
+  // their way to one from a lane (not stealable yet). None is left only when a look at every
+  // batch found none while no batch was on its way.
+  for (;;) {
+    const std::uint64_t landed = landed_batches(lanes, lane_mask);
+    if (steal_batched_run(snap->owner->index, snap->generation, slot)) {
+      was_last = true;
+      return true;
+    }
+    if (taken_batches(lanes, lane_mask) == landed)
+      return false;
+    wait_for_batch_in_flight();
+  }
 }
 
 void pause_until_reconfigured(point* p, std::uint64_t generation) {

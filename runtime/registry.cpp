@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -128,16 +129,58 @@ std::uint64_t runs_of(const snapshot* snap) noexcept {
   return runs + sum_runs(snap->owner->index, snap->generation);
 }
 
+std::uint64_t landed_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept {
+  std::uint64_t sum = 0;
+  for (std::uint32_t lane = 0; lane <= lane_mask; ++lane)
+    sum += lanes[lane].batches_landed.load(std::memory_order_seq_cst);
+  return sum;
+}
+
+std::uint64_t taken_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept {
+  std::uint64_t sum = 0;
+  for (std::uint32_t lane = 0; lane <= lane_mask; ++lane)
+    sum += lanes[lane].batches_taken.load(std::memory_order_seq_cst);
+  return sum;
+}
+
+void wait_for_batch_in_flight() noexcept {
+  sched_yield();
+}
+
+void forget_batches_in_flight(snapshot* snap) noexcept {
+  for (std::size_t i = 0; i < snap->parsed.terms.size(); ++i) {
+    const term_plan& plan = snap->plans[i];
+    if (!plan.batched)
+      continue;
+    for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane) {
+      count_lane& l = snap->lanes[plan.first_lane + lane];
+      l.batches_landed.store(l.batches_taken.load(std::memory_order_relaxed),
+                             std::memory_order_relaxed);
+    }
+  }
+}
+
 std::uint64_t remaining_runs(const snapshot* snap, std::size_t i) noexcept {
   const term_plan& plan = snap->plans[i];
   if (!plan.counted)
     return 0;
-  std::uint64_t left = 0;
-  for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane)
-    left += snap->lanes[plan.first_lane + lane].left.load(std::memory_order_seq_cst);
-  if (plan.batched)
+  const count_lane* const lanes = snap->lanes.get() + plan.first_lane;
+  for (;;) {
+    // A batch counted in `landed` has its runs in its thread's batch (released before the count).
+    const std::uint64_t landed = plan.batched ? landed_batches(lanes, plan.lane_mask) : 0;
+    std::uint64_t left = 0;
+    for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane)
+      left += lanes[lane].left.load(std::memory_order_seq_cst);
+    if (!plan.batched)
+      return left;
     left += batched_runs(snap->owner->index, snap->generation);
-  return left;
+    // Both counts only grow and a lane's landed count never passes its taken count: equal sums
+    // mean that no batch was on its way when `landed` was read (counted in neither its lane nor
+    // its thread's batch) and none left a lane since (counted in both).
+    if (taken_batches(lanes, plan.lane_mask) == landed)
+      return left;
+    wait_for_batch_in_flight();
+  }
 }
 
 bool used_up(const snapshot* snap) noexcept {
@@ -753,6 +796,8 @@ void registry::after_fork_child() {
     // block forever. A condition variable holds no resource, so nothing leaks.
     new (&p->changed) std::condition_variable();
     p->waiters.store(0, std::memory_order_relaxed);
+    if (snapshot* s = p->active.load(std::memory_order_relaxed))
+      forget_batches_in_flight(s);
     p->mutex.unlock();
   }
   mutex_.unlock();

@@ -57,8 +57,17 @@ struct term_plan {
 // on different lines; a run is taken from exactly one lane, so `N*` stays exact over threads, and
 // a term is used up only when every lane is empty. A small count has one lane. 128 bytes apart:
 // Intel's adjacent-line prefetcher fetches lines in pairs, so lanes 64 bytes apart still bounce.
+//
+// A batched term's runs go from a lane to a thread's batch in two steps (taken from `left`, then
+// put in the batch), so between them they are in neither. A thread that takes a batch counts it in
+// `batches_taken` before it touches `left`, and in `batches_landed` once the runs are in its batch;
+// a scan of the lanes and batches that finds the sums equal before and after it saw no batch on
+// its way and counted every run exactly once (landed_batches, taken_batches). Both live on the
+// lane's line, which the taker holds already, so they cost it no cache miss.
 struct alignas(128) count_lane {
   std::atomic<std::uint64_t> left{0};
+  std::atomic<std::uint64_t> batches_taken{0};
+  std::atomic<std::uint64_t> batches_landed{0};
 };
 inline constexpr std::uint32_t count_lanes_per_term = 8;
 // Counts from this size on are split (each lane then holds at least 128 runs).
@@ -168,8 +177,22 @@ inline void release(snapshot* s) noexcept {
 // counted when it was replaced.
 std::uint64_t runs_of(const snapshot* snap) noexcept;
 
+// Sums of a batched term's lanes' batch counters (count_lane): equal when no batch is on its way
+// from a lane to a thread. Read landed_batches before looking at the runs and taken_batches after.
+std::uint64_t landed_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept;
+std::uint64_t taken_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept;
+
+// Lets a batch on its way from a lane to another thread land (that thread may be preempted
+// between the two steps) before the caller looks at the runs again.
+void wait_for_batch_in_flight() noexcept;
+
+// In a child after fork(): marks every batch on its way as landed (its thread does not exist
+// there, and its runs went with it), so that no scan waits for it.
+void forget_batches_in_flight(snapshot* snap) noexcept;
+
 // The runs term `i` has left: the sum of its lanes and, for a batched term, of the threads'
-// batches (0 for a term without a count). Exact once no thread hits the failpoint.
+// batches (0 for a term without a count). Each run is counted once: a scan that overlapped a batch
+// on its way from a lane to a thread is made again. Exact once no thread hits the failpoint.
 std::uint64_t remaining_runs(const snapshot* snap, std::size_t i) noexcept;
 
 // True when every counted term of the snapshot is used up. With a batched term, a heavy fence

@@ -222,6 +222,47 @@ TEST_CASE("batched counts fire exactly their count in every round", "[concurrenc
   }
 }
 
+// A run on its way from a lane to a thread's batch is in neither for a moment: a status() read
+// then must not count it twice (which made the count jump past the hits) or not at all.
+TEST_CASE("status counts each run of a batched count once while threads take batches",
+          "[concurrency]") {
+  constexpr std::uint64_t count = std::uint64_t(1) << 30;  // batched, and never used up here
+  constexpr int threads = 3, reads = 20000;
+  failpoint::enable("conc.int", "1073741824*return(1)");
+  std::atomic<std::uint64_t> hits{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        hit_int();
+        hits.fetch_add(1, std::memory_order_seq_cst);
+      }
+    });
+  std::uint64_t previous = 0;
+  int made = 0, bad = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  for (; made < reads && std::chrono::steady_clock::now() < deadline; ++made) {
+    const std::uint64_t seen = failpoint::status("conc.int")->count;
+    const std::uint64_t done = hits.load(std::memory_order_seq_cst);
+    // At most one hit per thread is in progress; runs never go back.
+    if (seen > done + threads || seen > count || seen < previous) {
+      ++bad;
+      UNSCOPED_INFO("read " << made << ": count " << seen << " after " << previous << ", hits "
+                            << done);
+    }
+    previous = seen;
+  }
+  stop = true;
+  for (auto& t : pool)
+    t.join();
+  CHECK(bad == 0);
+  CHECK(made > 100);
+  CHECK(previous > 0);
+  CHECK(failpoint::status("conc.int")->count == hits.load());
+  failpoint::disable("conc.int");
+}
+
 TEST_CASE("threads hit while another thread reconfigures at random", "[concurrency][stress]") {
   std::atomic<bool> stop{false};
   std::atomic<long> fired{0}, hits{0};

@@ -150,6 +150,42 @@ TEST_CASE("failpoints work in a child forked while other threads hit them", "[li
     t.join();
 }
 
+// A thread moving a batch of a large count's runs from a lane to itself when another thread forks
+// does not exist in the child: status() and wait_for() there must not wait for those runs.
+TEST_CASE("a child forked while threads take batches of a large count can read its count",
+          "[lifecycle][fork]") {
+  failpoint::enable("life.int", "1073741824*return(1)");  // batched, never used up here
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> hitters;
+  for (int i = 0; i < 2; ++i)
+    hitters.emplace_back([&] {
+      while (!stop)
+        life_int();
+    });
+  REQUIRE(failpoint::wait_for("life.int", 100000, std::chrono::seconds(10)));
+  for (int round = 0; round < 40; ++round) {
+    auto r = run_in_child(
+        [] {
+          auto s = failpoint::status("life.int");
+          if (!s || !s->active || s->count == 0)
+            std::_Exit(7);
+          if (!failpoint::wait_for("life.int", s->count, std::chrono::seconds(1)))
+            std::_Exit(8);
+          if (life_int() != 1 || failpoint::status("life.int")->count != s->count + 1)
+            std::_Exit(9);
+        },
+        std::chrono::seconds(5));
+    INFO("round " << round);
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exited);
+    CHECK(r.status == 0);
+  }
+  stop = true;
+  for (auto& t : hitters)
+    t.join();
+  failpoint::disable("life.int");
+}
+
 TEST_CASE("a child forked while threads are paused or waiting in a failpoint can use it",
           "[lifecycle][fork]") {
   // Regression: the child's fork handler destroyed the failpoint's condition variable, and
