@@ -158,12 +158,12 @@ std::uint64_t take_many(std::atomic<std::uint64_t>& lane, std::uint64_t most) no
   // their way to one from a lane (not stealable yet). None is left only when a look at every
   // batch found none while no batch was on its way.
   for (;;) {
-    const std::uint64_t landed = landed_batches(lanes, lane_mask);
+    const std::uint64_t landed = lane_sum(lanes, lane_mask, &count_lane::batches_landed);
     if (steal_batched_run(snap->owner->index, snap->generation, slot)) {
       was_last = true;
       return true;
     }
-    if (taken_batches(lanes, lane_mask) == landed)
+    if (lane_sum(lanes, lane_mask, &count_lane::batches_taken) == landed)
       return false;
     wait_for_batch_in_flight();
   }

@@ -129,17 +129,11 @@ std::uint64_t runs_of(const snapshot* snap) noexcept {
   return runs + sum_runs(snap->owner->index, snap->generation);
 }
 
-std::uint64_t landed_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept {
+std::uint64_t lane_sum(const count_lane* lanes, std::uint32_t lane_mask,
+                       std::atomic<std::uint64_t> count_lane::*counter) noexcept {
   std::uint64_t sum = 0;
   for (std::uint32_t lane = 0; lane <= lane_mask; ++lane)
-    sum += lanes[lane].batches_landed.load(std::memory_order_seq_cst);
-  return sum;
-}
-
-std::uint64_t taken_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept {
-  std::uint64_t sum = 0;
-  for (std::uint32_t lane = 0; lane <= lane_mask; ++lane)
-    sum += lanes[lane].batches_taken.load(std::memory_order_seq_cst);
+    sum += (lanes[lane].*counter).load(std::memory_order_seq_cst);
   return sum;
 }
 
@@ -167,17 +161,16 @@ std::uint64_t remaining_runs(const snapshot* snap, std::size_t i) noexcept {
   const count_lane* const lanes = snap->lanes.get() + plan.first_lane;
   for (;;) {
     // A batch counted in `landed` has its runs in its thread's batch (released before the count).
-    const std::uint64_t landed = plan.batched ? landed_batches(lanes, plan.lane_mask) : 0;
-    std::uint64_t left = 0;
-    for (std::uint32_t lane = 0; lane <= plan.lane_mask; ++lane)
-      left += lanes[lane].left.load(std::memory_order_seq_cst);
+    const std::uint64_t landed =
+        plan.batched ? lane_sum(lanes, plan.lane_mask, &count_lane::batches_landed) : 0;
+    std::uint64_t left = lane_sum(lanes, plan.lane_mask, &count_lane::left);
     if (!plan.batched)
       return left;
     left += batched_runs(snap->owner->index, snap->generation);
     // Both counts only grow and a lane's landed count never passes its taken count: equal sums
     // mean that no batch was on its way when `landed` was read (counted in neither its lane nor
     // its thread's batch) and none left a lane since (counted in both).
-    if (taken_batches(lanes, plan.lane_mask) == landed)
+    if (lane_sum(lanes, plan.lane_mask, &count_lane::batches_taken) == landed)
       return left;
     wait_for_batch_in_flight();
   }

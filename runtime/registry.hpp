@@ -62,7 +62,7 @@ struct term_plan {
 // put in the batch), so between them they are in neither. A thread that takes a batch counts it in
 // `batches_taken` before it touches `left`, and in `batches_landed` once the runs are in its batch;
 // a scan of the lanes and batches that finds the sums equal before and after it saw no batch on
-// its way and counted every run exactly once (landed_batches, taken_batches). Both live on the
+// its way and counted every run exactly once (lane_sum). Both live on the
 // lane's line, which the taker holds already, so they cost it no cache miss.
 struct alignas(128) count_lane {
   std::atomic<std::uint64_t> left{0};
@@ -177,10 +177,11 @@ inline void release(snapshot* s) noexcept {
 // counted when it was replaced.
 std::uint64_t runs_of(const snapshot* snap) noexcept;
 
-// Sums of a batched term's lanes' batch counters (count_lane): equal when no batch is on its way
-// from a lane to a thread. Read landed_batches before looking at the runs and taken_batches after.
-std::uint64_t landed_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept;
-std::uint64_t taken_batches(const count_lane* lanes, std::uint32_t lane_mask) noexcept;
+// The sum of one of a term's lanes' counters (count_lane::left, batches_taken, batches_landed).
+// The batch sums are equal when no batch is on its way from a lane to a thread: read the landed
+// sum before looking at the runs and the taken sum after.
+std::uint64_t lane_sum(const count_lane* lanes, std::uint32_t lane_mask,
+                       std::atomic<std::uint64_t> count_lane::*counter) noexcept;
 
 // Lets a batch on its way from a lane to another thread land (that thread may be preempted
 // between the two steps) before the caller looks at the runs again.
