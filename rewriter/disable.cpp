@@ -159,6 +159,34 @@ std::vector<diagnostic> verify(std::string_view path, const line_table& lines,
                   : "failpoint body line before any header (its enabled header was removed or "
                     "edited)");
   }
+  // A restored text that holds a marker again (one marker inside another's original text) was
+  // never written by enable: enable refuses a text with a damaged marker, so it would refuse the
+  // candidate, and a second disable would change it again.
+  if (contains(candidate, marker_stem)) {
+    const collected_markers nested = collect_markers(path, candidate, candidate_lines, again);
+    std::set<unsigned> lines_with_markers;
+    for (const auto& [line, original] : nested.restored)
+      lines_with_markers.insert(line);
+    for (const diagnostic& d : nested.diagnostics)
+      lines_with_markers.insert(d.line);
+    if (nested.include_lines)
+      lines_with_markers.insert(1);
+    for (unsigned l : lines_with_markers) {
+      const unsigned el = l + shift;
+      const std::string_view actual = lines.content(el);
+      // Point at the inner marker, else at the only one on the line.
+      std::size_t column = actual.find(marker_stem);
+      if (column == std::string_view::npos) {
+        column = 0;
+      } else if (const std::size_t inner = actual.find(marker_stem, column + 1);
+                 inner != std::string_view::npos) {
+        column = inner;
+      }
+      report(severity::error, el, static_cast<unsigned>(column) + 1,
+             "the original text this marker keeps holds a failpoint marker itself; the line was "
+             "edited and cannot be restored exactly");
+    }
+  }
   return diags;
 }
 

@@ -52,6 +52,8 @@ for t in "${targets[@]}"; do
   if [[ "$t" == "http" ]]; then extra+=(-max_len=20000); fi  # room for over-limit headers
   echo "== fuzz: $t for ${seconds}s"
   status=0
+  stamp="$build_dir/fuzz_$t.started"
+  touch "$stamp"
   # -timeout: an input taking longer than 10 s is a hang; the run's own bound is -max_total_time.
   "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "${extra[@]}" "$corpus" "test/fuzz/corpus/$t" \
@@ -65,6 +67,13 @@ for t in "${targets[@]}"; do
     failed+=("$t")
     echo "fuzz: $t failed (status $status); last lines of $log:" >&2
     grep -a -E 'property violated|ERROR|SUMMARY|Test unit written' "$log" | head -20 >&2 || true
+    # The artifacts stay on the machine that ran the fuzzer; their bytes in the log let a run
+    # elsewhere (CI) be replayed: base64 -d > input && $exe input
+    for input in $(find "$artifacts" -type f -newer "$stamp"); do
+      echo "fuzz: $t input $(basename "$input") ($(stat -c %s "$input") bytes), base64:" >&2
+      base64 -w 0 "$input" | head -c 8192 >&2
+      echo >&2
+    done
   fi
 done
 if [[ ${#failed[@]} -gt 0 ]]; then
