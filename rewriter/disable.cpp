@@ -40,6 +40,12 @@ collected_markers collect_markers(std::string_view path, const std::string& text
                        " <original text>'");
             return;
           }
+          if (!can_hold_include(*original)) {
+            report(line, begin + include_here_marker.size() + 1,
+                   "the in-place include keeps a text that is neither blank nor a '//' comment "
+                   "line; enable never puts the include there, so the line was edited");
+            return;
+          }
           out.restored.emplace(line, std::string(*original));
           out.include_here.insert(line);
           return;

@@ -154,6 +154,16 @@ std::optional<std::string_view> parse_include_here_line(std::string_view content
   return rest.substr(1);
 }
 
+bool can_hold_include(std::string_view content) {
+  const std::string_view text = trim_left(content);
+  if (text.empty())
+    return true;
+  // A marker's line is never taken: its text is not the user's.
+  if (text.substr(0, 2) != "//" || text.substr(0, marker_stem.size()) == marker_stem)
+    return false;
+  return trim_right(text).back() != '\\';
+}
+
 bool has_include_lines(const line_table& lines) {
   return lines.count() >= 2 && lines.content(1) == include_line &&
          lines.content(2) == line_directive;
@@ -215,14 +225,8 @@ std::optional<unsigned> include_line_for(const std::string& text, const line_tab
   for (unsigned l = 1; l < limit && l <= lines.count(); ++l) {
     for (; next < conditionals.size() && conditionals[next].first < l; ++next)
       depth += conditionals[next].second;
-    if (occupied[l] || depth != 0 || lines.is_continuation(l))
-      continue;
-    // A line ending in a backslash would splice the next line into the include's comment.
-    const std::string_view content = trim_right(lines.content(l));
-    if (!content.empty() && content.back() == '\\')
-      continue;
-    // A marker's line is never taken: its text is not the user's.
-    if (trim_left(lines.content(l)).substr(0, marker_stem.size()) == marker_stem)
+    if (occupied[l] || depth != 0 || lines.is_continuation(l) ||
+        !can_hold_include(lines.content(l)))
       continue;
     return l;
   }

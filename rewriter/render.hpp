@@ -69,6 +69,10 @@ std::string replace_lines(std::string_view text, const line_table& lines,
 std::string include_here_line(std::string_view original);
 // The original text of an in-place include line; nullopt when `content` is not one.
 std::optional<std::string_view> parse_include_here_line(std::string_view content);
+// Whether a line, by its text alone, may take the in-place include: blank, or a whole-line `//`
+// comment that is no marker and does not end in a backslash (which would splice the next line
+// into the include's comment). disable refuses an in-place include that kept any other text.
+bool can_hold_include(std::string_view content);
 // Whether lines 1 and 2 are the include and `#line 1` of the form that adds two lines.
 bool has_include_lines(const line_table& lines);
 // The line enable puts the include on: the first blank or `//`-only line before any code and
